@@ -86,7 +86,8 @@ typedef struct floe_err {
  * when an error was already set), so `return floe_err_set(...)` propagates consistently.
  */
 floe_status floe_err_set(floe_err *err, floe_status code, const char *fmt, ...) FLOE_PRINTF(3, 4);
-floe_status floe_err_setv(floe_err *err, floe_status code, const char *fmt, va_list ap);
+floe_status floe_err_setv(floe_err *err, floe_status code, const char *fmt, va_list ap)
+    FLOE_PRINTF(3, 0);
 
 /*
  * Prefix the recorded message with context ("ctx: <message>") and return the recorded code.
@@ -190,7 +191,7 @@ const char *floe_log_get_context(void);
 void floe_log_write(floe_log_level level, const char *component, const char *fmt, ...)
     FLOE_PRINTF(3, 4);
 void floe_log_writev(floe_log_level level, const char *component, const char *const *kv, size_t nkv,
-                     const char *fmt, va_list ap);
+                     const char *fmt, va_list ap) FLOE_PRINTF(5, 0);
 void floe_log_kv(floe_log_level level, const char *component, const char *const *kv, size_t nkv,
                  const char *fmt, ...) FLOE_PRINTF(5, 6);
 
@@ -262,7 +263,8 @@ floe_status floe_buf_append(floe_buf *b, const void *p, size_t n, floe_err *err)
 floe_status floe_buf_append_str(floe_buf *b, const char *s, floe_err *err);
 floe_status floe_buf_append_byte(floe_buf *b, uint8_t c, floe_err *err);
 floe_status floe_buf_printf(floe_buf *b, floe_err *err, const char *fmt, ...) FLOE_PRINTF(3, 4);
-floe_status floe_buf_vprintf(floe_buf *b, floe_err *err, const char *fmt, va_list ap);
+floe_status floe_buf_vprintf(floe_buf *b, floe_err *err, const char *fmt, va_list ap)
+    FLOE_PRINTF(3, 0);
 /* The contents as a C string ("" when empty); borrowed until the next change. */
 const char *floe_buf_cstr(const floe_buf *b);
 /* Hand the memory to the caller (free() it; never NULL) and leave `b` empty. */
