@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Build and run.
-BUILD_PKGS=(build-essential cmake ninja-build pkg-config git)
+BUILD_PKGS=(build-essential cmake ninja-build pkg-config git
+    zlib1g-dev libzstd-dev libsnappy-dev liblz4-dev libbrotli-dev libjansson-dev)
 # Tests: cmocka for unit tests, clang-format for the layout check, Node for interop readers.
 TEST_PKGS=(libcmocka-dev clang-format)
 FUZZ_PKGS=(clang libclang-rt-14-dev)
