@@ -298,6 +298,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* libmicrohttpd's own complaints (socket errors and the like) go to our log. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) FLOE_PRINTF(2, 0);
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
