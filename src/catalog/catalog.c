@@ -195,7 +195,8 @@ floe_status floe_catalog_read_metadata(floe_catalog *c, floe_arena *a, const cha
     floe_status st = floe_io_read_file(c->io, location, FLOE_METADATA_FILE_MAX, &b, err);
     if (st != FLOE_OK) {
         floe_buf_fini(&b);
-        return floe_err_wrap(err, "read metadata %s", location);
+        floe_err_wrap(err, "read metadata %s", location);
+        return st;
     }
     json_error_t jerr;
     json_t *root = json_loadb(b.data != NULL ? b.data : "", b.len, 0, &jerr);
@@ -244,8 +245,8 @@ floe_status floe_catalog_object_load(floe_catalog *c, floe_arena *a, floe_object
         st = FLOE_ERR_CORRUPT;
     }
     if (st != FLOE_OK) {
-        return floe_err_wrap(err, "load %s %s", floe_object_kind_name(kind),
-                             floe_ident_display(a, id));
+        floe_err_wrap(err, "load %s %s", floe_object_kind_name(kind), floe_ident_display(a, id));
+        return st;
     }
     return FLOE_OK;
 }

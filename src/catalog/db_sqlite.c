@@ -96,7 +96,8 @@ static floe_status sqlite_connect(const char *path, int64_t busy_timeout_ms, db_
                                         err);
     if (st != FLOE_OK) {
         sqlite_disconnect(c);
-        return floe_err_wrap(err, "open %s", path);
+        floe_err_wrap(err, "open %s", path);
+        return st;
     }
     *out = c;
     return FLOE_OK;

@@ -84,7 +84,8 @@ floe_status floe_namespace_check(const floe_namespace *ns, floe_err *err)
     for (size_t i = 0; i < ns->n; i++) {
         const char *l = ns->levels[i];
         if (floe_ident_check_name(l, l != NULL ? strlen(l) : 0, err) != FLOE_OK) {
-            return floe_err_wrap(err, "namespace level %zu", i + 1);
+            floe_err_wrap(err, "namespace level %zu", i + 1);
+            return FLOE_ERR_INVALID;
         }
     }
     return FLOE_OK;
@@ -97,7 +98,8 @@ floe_status floe_ident_check(const floe_ident *id, floe_err *err)
         return st;
     }
     if (floe_ident_check_name(id->name, id->name != NULL ? strlen(id->name) : 0, err) != FLOE_OK) {
-        return floe_err_wrap(err, "object name");
+        floe_err_wrap(err, "object name");
+        return FLOE_ERR_INVALID;
     }
     return FLOE_OK;
 }

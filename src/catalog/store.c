@@ -225,7 +225,8 @@ static floe_status migrate_one(floe_store *s, const db_migration *m, bool *ran, 
     floe_arena_free(a);
     st = tx_end(&t, st, err);
     if (st != FLOE_OK) {
-        return floe_err_wrap(err, "schema migration %d (%s)", m->version, m->name);
+        floe_err_wrap(err, "schema migration %d (%s)", m->version, m->name);
+        return st;
     }
     return FLOE_OK;
 }
@@ -302,7 +303,8 @@ floe_status floe_store_open(const floe_store_opts *opts, floe_store **out, floe_
     floe_status st = floe_store_migrate(s, NULL, err);
     if (st != FLOE_OK) {
         floe_store_close(s);
-        return floe_err_wrap(err, "open %s store", drv->name);
+        floe_err_wrap(err, "open %s store", drv->name);
+        return st;
     }
     *out = s;
     return FLOE_OK;
@@ -351,7 +353,10 @@ floe_status floe_store_catalog_ensure(floe_store *s, const char *catalog, const 
            "updated_ms = excluded.updated_ms",
            NULL, err, DB_TEXT(catalog), DB_TEXT(warehouse), DB_INT(now), DB_INT(now));
     st = tx_end(&t, st, err);
-    return st == FLOE_OK ? FLOE_OK : floe_err_wrap(err, "catalog %s", catalog);
+    if (st != FLOE_OK) {
+        floe_err_wrap(err, "catalog %s", catalog);
+    }
+    return st;
 }
 
 /* ==== Namespaces ==== */
@@ -681,7 +686,10 @@ static floe_status fill_info(const db_result *r, size_t row, floe_object_info *o
     if (st == FLOE_OK) {
         st = floe_parse_i64(db_cell(r, row, 5), &out->updated_ms, err);
     }
-    return st == FLOE_OK ? FLOE_OK : floe_err_wrap(err, "store: bad object row");
+    if (st != FLOE_OK) {
+        floe_err_wrap(err, "store: bad object row");
+    }
+    return st;
 }
 
 /* The kind of the object called `name` in namespace `key`, or NULL when there is none. */

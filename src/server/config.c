@@ -445,7 +445,10 @@ floe_status floe_server_config_load(floe_server_config *c, const char *path, flo
         st = floe_server_config_parse(c, b.data != NULL ? b.data : "", b.len, err);
     }
     floe_buf_fini(&b);
-    return st == FLOE_OK ? FLOE_OK : floe_err_wrap(err, "%s", path);
+    if (st != FLOE_OK) {
+        floe_err_wrap(err, "%s", path);
+    }
+    return st;
 }
 
 /* ==== Final checks ==== */

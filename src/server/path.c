@@ -73,7 +73,8 @@ floe_status floe_rest_parse_namespace(floe_arena *a, const char *raw, size_t len
     size_t dlen = 0;
     floe_status st = floe_rest_decode(a, raw, len, &d, &dlen, err);
     if (st != FLOE_OK) {
-        return floe_err_wrap(err, "namespace");
+        floe_err_wrap(err, "namespace");
+        return st;
     }
     size_t n = 1;
     for (size_t i = 0; i < dlen; i++) {
@@ -99,7 +100,10 @@ floe_status floe_rest_parse_namespace(floe_arena *a, const char *raw, size_t len
     out->levels = levels;
     out->n = n;
     st = floe_namespace_check(out, err);
-    return st == FLOE_OK ? FLOE_OK : floe_err_wrap(err, "namespace");
+    if (st != FLOE_OK) {
+        floe_err_wrap(err, "namespace");
+    }
+    return st;
 }
 
 floe_status floe_rest_parse_name(floe_arena *a, const char *raw, size_t len, const char **out,
@@ -112,7 +116,8 @@ floe_status floe_rest_parse_name(floe_arena *a, const char *raw, size_t len, con
         st = floe_ident_check_name(d, dlen, err);
     }
     if (st != FLOE_OK) {
-        return floe_err_wrap(err, "name");
+        floe_err_wrap(err, "name");
+        return st;
     }
     *out = d;
     return FLOE_OK;

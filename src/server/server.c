@@ -378,7 +378,8 @@ static floe_status open_catalogs(floe_server *s, const char *data_dir, floe_err 
         }
         free(wh);
         if (st != FLOE_OK) {
-            return floe_err_wrap(err, "catalog %s", cc->name);
+            floe_err_wrap(err, "catalog %s", cc->name);
+            return st;
         }
         s->n_catalogs++;
         FLOE_LOG_INFO("server", "catalog %s: warehouse %s", cc->name,
