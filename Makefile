@@ -2,8 +2,8 @@
 # everything else here is for developers. CMake presets (CMakePresets.json) do the real work.
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
-# What `make run` starts.
-FLOE_ARGS ?= help
+# What `make run` starts: the catalog server on 127.0.0.1:8181 with its data under ./floe-data.
+FLOE_ARGS ?= server
 
 .PHONY: all run test build release fuzz deps deps-test deps-fuzz format format-check clean
 

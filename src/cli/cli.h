@@ -38,8 +38,12 @@ bool cli_wants_help(int argc, char **argv);
 /* Print a command's usage text to `out`. */
 void cli_print_usage(const cli_command *cmd, FILE *out);
 
+/* True when --log-level was given (it then wins over a config file's log level). */
+extern bool cli_log_level_given;
+
 /* Subcommands. */
 extern const cli_command cli_cmd_help;
 extern const cli_command cli_cmd_version;
+extern const cli_command cli_cmd_server;
 
 #endif /* FLOE_CLI_H */

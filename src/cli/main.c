@@ -16,8 +16,11 @@
 const cli_command *const cli_commands[] = {
     &cli_cmd_help,
     &cli_cmd_version,
+    &cli_cmd_server,
     NULL,
 };
+
+bool cli_log_level_given;
 
 const cli_command *cli_find_command(const char *name)
 {
@@ -123,6 +126,7 @@ int main(int argc, char **argv)
                 return cli_usage_error(NULL, "%s", err.msg);
             }
             floe_log_set_level(lvl);
+            cli_log_level_given = true;
             i++;
             continue;
         }

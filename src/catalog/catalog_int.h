@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The catalog module's private half: the database driver interface that the SQLite and
+ * PostgreSQL backends implement, and the helpers store.c shares with them.
+ *
+ * The store's operations are written once, in SQL both databases accept (parameters written as
+ * `?`; the PostgreSQL driver renumbers them to $1, $2, ...). A driver only connects, runs
+ * statements with text/integer parameters, returns rows as strings, and manages transactions.
+ * Schema migrations carry one DDL text per dialect.
+ */
+#ifndef FLOE_CATALOG_INT_H
+#define FLOE_CATALOG_INT_H
+
+#include "floe/catalog.h"
+
+typedef struct db_conn db_conn; /* one connection; defined by each driver */
+
+typedef enum db_param_type { DB_PARAM_NULL = 0, DB_PARAM_TEXT, DB_PARAM_INT } db_param_type;
+
+typedef struct db_param {
+    db_param_type type;
+    const char *text; /* DB_PARAM_TEXT; borrowed for the call */
+    int64_t i;        /* DB_PARAM_INT */
+} db_param;
+
+#define DB_TEXT(s) ((db_param){DB_PARAM_TEXT, (s), 0})
+#define DB_INT(v) ((db_param){DB_PARAM_INT, NULL, (v)})
+#define DB_NULL ((db_param){DB_PARAM_NULL, NULL, 0})
+
+/* Rows of a statement; cells are NUL-terminated strings in the caller's arena (NULL: SQL NULL). */
+typedef struct db_result {
+    size_t nrows;
+    size_t ncols;
+    char **cells;    /* row-major, nrows * ncols */
+    int64_t changes; /* rows changed by INSERT / UPDATE / DELETE */
+} db_result;
+
+static inline const char *db_cell(const db_result *r, size_t row, size_t col)
+{
+    return r->cells[row * r->ncols + col];
+}
+
+#define DB_ROWS_MAX 1000000 /* a result larger than this is refused (FLOE_ERR_TOO_BIG) */
+
+typedef struct db_driver {
+    const char *name; /* "sqlite" / "postgresql" */
+    /* Writes serialise on a mutex inside the process (SQLite has one writer anyway). */
+    bool serialize_writes;
+    floe_status (*connect)(const char *url, int64_t busy_timeout_ms, db_conn **out, floe_err *err);
+    void (*disconnect)(db_conn *c);
+    /* False when the connection is unusable (the pool then drops it). */
+    bool (*healthy)(db_conn *c);
+    /*
+     * Run one statement. `res` may be NULL (rows are discarded). Rows go into `a` (required when
+     * `res` is not NULL). Errors: a unique-key violation is FLOE_ERR_EXISTS, a foreign-key
+     * violation FLOE_ERR_NOT_FOUND, a serialisation failure or deadlock FLOE_ERR_CONFLICT, a lock
+     * wait past the busy timeout or a lost connection FLOE_ERR_UNAVAILABLE.
+     */
+    floe_status (*exec)(db_conn *c, floe_arena *a, const char *sql, const db_param *params,
+                        size_t nparams, db_result *res, floe_err *err);
+    /* Several statements without parameters (migrations). */
+    floe_status (*exec_script)(db_conn *c, const char *sql, floe_err *err);
+    /* Start a transaction; `write` ones take the write lock up front where that matters. */
+    floe_status (*begin)(db_conn *c, bool write, floe_err *err);
+    floe_status (*commit)(db_conn *c, floe_err *err);
+    void (*rollback)(db_conn *c);
+    /* Serialises concurrent migrations inside a transaction (NULL: the write lock is enough). */
+    const char *migration_lock_sql;
+} db_driver;
+
+extern const db_driver db_driver_sqlite;
+extern const db_driver db_driver_postgres;
+
+/* ==== Schema migrations (migrations.c) ==== */
+
+typedef struct db_migration {
+    int version;
+    const char *name;
+    const char *sqlite_sql;
+    const char *postgres_sql;
+} db_migration;
+
+/* The migrations in version order (1, 2, ...). */
+const db_migration *db_migrations(size_t *n);
+
+/* ==== Identifier keys ==== */
+
+/* Levels joined by 0x1F: the key namespaces are stored under ("" for the root). In `a`. */
+char *catalog_ns_key(floe_arena *a, const floe_namespace *ns);
+/* Split a stored key back into levels (in `a`). */
+floe_status catalog_ns_from_key(floe_arena *a, const char *key, floe_namespace *out, floe_err *err);
+/* The key of a namespace's parent (in `a`). */
+char *catalog_ns_parent_key(floe_arena *a, const floe_namespace *ns);
+
+#endif /* FLOE_CATALOG_INT_H */

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The server module's private half: the server object, one HTTP request as the REST handlers
+ * see it, the listen-address parser and the token authority.
+ */
+#ifndef FLOE_SERVER_INT_H
+#define FLOE_SERVER_INT_H
+
+#include "floe/server.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+struct MHD_Connection;
+struct MHD_Daemon;
+
+/* ==== Listen address ==== */
+
+typedef struct server_listen_addr {
+    struct sockaddr_storage ss;
+    socklen_t len;
+    bool ipv6;
+    bool loopback;
+} server_listen_addr;
+
+/* "127.0.0.1:8181", "[::1]:8181", "localhost:0", "0.0.0.0:8181" (numeric or "localhost"). */
+floe_status server_parse_listen(const char *listen, server_listen_addr *out, floe_err *err);
+
+/* ==== Tokens and client secrets (auth.c) ==== */
+
+typedef struct server_auth server_auth;
+
+typedef enum auth_result {
+    AUTH_OK = 0,
+    AUTH_MISSING, /* no bearer token */
+    AUTH_INVALID, /* malformed or bad signature */
+    AUTH_EXPIRED
+} auth_result;
+
+/* A token authority with a fresh random signing key; `clients` is borrowed. */
+server_auth *server_auth_new(const floe_auth_client *clients, size_t n, int64_t ttl_ms);
+void server_auth_free(server_auth *a);
+/* FLOE_OK when `secret` matches the client's stored hash; FLOE_ERR_AUTH otherwise. */
+floe_status server_auth_check_client(server_auth *a, const char *id, const char *secret,
+                                     floe_err *err);
+/* A signed bearer token for `client` valid for the configured TTL (in `ar`). */
+const char *server_auth_issue(server_auth *a, floe_arena *ar, const char *client,
+                              int64_t *expires_in_s);
+/* Check a token; `client` (may be NULL) receives its subject in `ar`. */
+auth_result server_auth_verify(server_auth *a, floe_arena *ar, const char *token,
+                               const char **client);
+
+/* ==== The server ==== */
+
+struct floe_server {
+    const floe_server_config *cfg; /* borrowed: must outlive the server */
+    floe_store *store;
+    floe_fileio *io;
+    floe_catalog **catalogs; /* catalogs[0] is the default catalog */
+    size_t n_catalogs;
+    server_auth *auth;
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    int64_t started_us;
+
+    pthread_mutex_t mu; /* guards the two below and signals `idle` */
+    pthread_cond_t idle;
+    long inflight; /* requests between their first byte and their completion */
+    atomic_bool stopping;
+    bool stopped;
+};
+
+/* One request as the handlers see it, and the response they build. */
+typedef struct http_req {
+    floe_server *srv;
+    floe_arena *a; /* everything per request; freed after the response is sent */
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path; /* as sent: still percent-encoded */
+    const char *body; /* NUL-terminated; body_len bytes */
+    size_t body_len;
+    const char *id;        /* request id, also in every log line of the request */
+    const char *principal; /* authenticated client id, or NULL */
+
+    int status;
+    floe_buf resp; /* response body */
+    const char *content_type;
+    const char *hdr_names[6];
+    const char *hdr_values[6];
+    size_t n_hdrs;
+    const char *error_msg; /* for the request log line */
+} http_req;
+
+/* Route and answer one complete request (rest.c). */
+void rest_handle(http_req *r);
+
+/* A header of the request or NULL. */
+const char *http_header(http_req *r, const char *name);
+/* A raw (not decoded) query argument, or NULL when absent. */
+const char *http_query(http_req *r, const char *name);
+void http_add_header(http_req *r, const char *name, const char *value);
+
+/* Find a catalog by name; NULL when unknown. */
+floe_catalog *server_catalog(floe_server *s, const char *name);
+
+#endif /* FLOE_SERVER_INT_H */

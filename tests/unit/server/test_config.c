@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The server configuration: defaults, the YAML layout, strict errors, and the final checks. */
+#include "floe_test.h"
+
+#include "floe/server.h"
+
+#include <string.h>
+
+static floe_status parse(floe_server_config *c, const char *yaml, floe_err *err)
+{
+    return floe_server_config_parse(c, yaml, strlen(yaml), err);
+}
+
+static void test_defaults_finish_with_one_catalog(void **state)
+{
+    (void)state;
+    floe_server_config c;
+    floe_server_config_init(&c);
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_server_config_finish(&c, &err), &err);
+    assert_string_equal(c.listen, "127.0.0.1:8181");
+    assert_string_equal(c.data_dir, "./floe-data");
+    assert_null(c.database_url);
+    assert_false(c.auth_enabled);
+    assert_int_equal(c.n_catalogs, 1);
+    assert_string_equal(c.catalogs[0].name, "default");
+    floe_server_config_fini(&c);
+}
+
+static void test_full_file(void **state)
+{
+    (void)state;
+    floe_server_config c;
+    floe_server_config_init(&c);
+    floe_err err = {0};
+    FLOE_ASSERT_OK(parse(&c,
+                         "server:\n"
+                         "  listen: '[::1]:9000'\n"
+                         "  data-dir: /var/lib/floe\n"
+                         "  threads: 4\n"
+                         "  max-request-body: 2MiB\n"
+                         "  shutdown-grace: 5s\n"
+                         "database:\n"
+                         "  url: postgresql://floe@db/floe\n"
+                         "  pool-size: 32\n"
+                         "  busy-timeout: 250ms\n"
+                         "auth:\n"
+                         "  enabled: yes\n"
+                         "  token-ttl: 30m\n"
+                         "  clients:\n"
+                         "    - {id: spark, secret-hash: '$y$abc'}\n"
+                         "    - id: trino\n"
+                         "      secret-hash: '$y$def'\n"
+                         "log: {level: warn}\n"
+                         "catalogs:\n"
+                         "  - name: lake\n"
+                         "    warehouse: /lake\n"
+                         "    properties:\n"
+                         "      table.self-optimizing.enabled: 'true'\n"
+                         "  - name: dev\n",
+                         &err),
+                   &err);
+    assert_string_equal(c.listen, "[::1]:9000");
+    assert_int_equal(c.threads, 4);
+    assert_int_equal(c.max_body, 2 << 20);
+    assert_int_equal(c.shutdown_grace_ms, 5000);
+    assert_int_equal(c.db_pool_size, 32);
+    assert_int_equal(c.db_busy_timeout_ms, 250);
+    assert_true(c.auth_enabled);
+    assert_int_equal(c.token_ttl_ms, 30 * 60 * 1000);
+    assert_int_equal(c.n_clients, 2);
+    assert_string_equal(c.clients[1].id, "trino");
+    assert_int_equal(c.log_level, FLOE_LOG_WARN);
+    assert_int_equal(c.n_catalogs, 2);
+    assert_string_equal(c.catalogs[0].properties[0].key, "table.self-optimizing.enabled");
+    assert_null(c.catalogs[1].warehouse);
+    FLOE_ASSERT_OK(floe_server_config_finish(&c, &err), &err);
+    floe_server_config_fini(&c);
+}
+
+static void test_errors_name_the_key_and_line(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *yaml;
+        const char *needle;
+    } cases[] = {
+        {"server:\n  listn: x\n", "config line 2: server: unknown key 'listn'"},
+        {"bogus: 1\n", "unknown key 'bogus'"},
+        {"server:\n  threads: 0\n", "server.threads: expected a whole number from 1 to 1024"},
+        {"server:\n  threads: many\n", "server.threads"},
+        {"server:\n  max-request-body: 10\n", "must be from 1KiB to 1GiB"},
+        {"server:\n  shutdown-grace: soon\n", "expected a duration"},
+        {"auth:\n  enabled: maybe\n", "expected true or false"},
+        {"auth:\n  token-ttl: 0s\n", "must be from 1s to 7d"},
+        {"auth:\n  clients:\n    - id: x\n", "each client needs an id and a secret-hash"},
+        {"catalogs: nope\n", "expected a list"},
+        {"catalogs:\n  - warehouse: /x\n", "each catalog needs a name"},
+        {"catalogs:\n  - name: a\n    properties: [1]\n", "expected a mapping"},
+        {"server: [1, 2]\n", "expected a mapping"},
+        {"server:\n  listen: [a]\n", "expected a single value"},
+        {"[unclosed\n", "config line"},
+        {"- just\n- a list\n", "expected a mapping"},
+    };
+    for (size_t i = 0; i < FLOE_ARRAY_LEN(cases); i++) {
+        floe_server_config c;
+        floe_server_config_init(&c);
+        floe_err err = {0};
+        floe_status st = parse(&c, cases[i].yaml, &err);
+        if (st == FLOE_OK || strstr(err.msg, cases[i].needle) == NULL) {
+            fail_msg("case %zu: status %s, message '%s', wanted '%s'", i, floe_status_name(st),
+                     err.msg, cases[i].needle);
+        }
+        floe_server_config_fini(&c);
+    }
+}
+
+static void test_finish_refuses_unsafe_setups(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *yaml;
+        const char *needle;
+    } cases[] = {
+        {"server: {listen: '0.0.0.0:8181'}\n", "without auth"},
+        {"server: {listen: 'example.com:80'}\n", "must be an IP address"},
+        {"server: {listen: '127.0.0.1:99999'}\n", "bad port"},
+        {"server: {listen: '127.0.0.1'}\n", "expected host:port"},
+        {"auth: {enabled: true}\n", "no clients"},
+        {"auth: {enabled: true, clients: [{id: 'a b', secret-hash: '$y$x'}]}\n", "client id"},
+        {"auth: {enabled: true, clients: [{id: ab, secret-hash: plain}]}\n", "crypt(3) hash"},
+        {"catalogs: [{name: 'a/b'}]\n", "catalog name"},
+        {"catalogs: [{name: a}, {name: a}]\n", "configured twice"},
+    };
+    for (size_t i = 0; i < FLOE_ARRAY_LEN(cases); i++) {
+        floe_server_config c;
+        floe_server_config_init(&c);
+        floe_err err = {0};
+        FLOE_ASSERT_OK(parse(&c, cases[i].yaml, &err), &err);
+        floe_status st = floe_server_config_finish(&c, &err);
+        if (st == FLOE_OK || strstr(err.msg, cases[i].needle) == NULL) {
+            fail_msg("case %zu: status %s, message '%s', wanted '%s'", i, floe_status_name(st),
+                     err.msg, cases[i].needle);
+        }
+        floe_server_config_fini(&c);
+    }
+    /* The same open address is fine with auth, or with insecure. */
+    floe_server_config c;
+    floe_server_config_init(&c);
+    floe_err err = {0};
+    FLOE_ASSERT_OK(parse(&c, "server: {listen: '0.0.0.0:0', insecure: true}\n", &err), &err);
+    FLOE_ASSERT_OK(floe_server_config_finish(&c, &err), &err);
+    floe_server_config_fini(&c);
+}
+
+static void test_load_file(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_server_config c;
+    floe_server_config_init(&c);
+    floe_err err = {0};
+    FLOE_ASSERT_ERR(floe_server_config_load(&c, floe_test_tmp_path(t, "none.yaml"), &err),
+                    FLOE_ERR_NOT_FOUND, &err, "none.yaml");
+    floe_err_clear(&err);
+    const char *path = floe_test_tmp_path(t, "c.yaml");
+    floe_test_write_file(path, "server:\n  threads: 3\n", 21);
+    FLOE_ASSERT_OK(floe_server_config_load(&c, path, &err), &err);
+    assert_int_equal(c.threads, 3);
+    floe_server_config_fini(&c);
+}
+
+FLOE_TEST_GROUP(config)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_finish_with_one_catalog),
+        cmocka_unit_test(test_full_file),
+        cmocka_unit_test(test_errors_name_the_key_and_line),
+        cmocka_unit_test(test_finish_refuses_unsafe_setups),
+        cmocka_unit_test_setup_teardown(test_load_file, floe_test_setup, floe_test_teardown),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
