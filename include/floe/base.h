@@ -91,7 +91,9 @@ floe_status floe_err_setv(floe_err *err, floe_status code, const char *fmt, va_l
 
 /*
  * Prefix the recorded message with context ("ctx: <message>") and return the recorded code.
- * Called with no error recorded, it records FLOE_ERR_INTERNAL, since that is a bug.
+ * Called with no error recorded, it records FLOE_ERR_INTERNAL, since that is a bug. With a NULL
+ * sink it returns the code of the last error set on this thread, so `return floe_err_wrap(err,
+ * ...)` propagates the real cause even when the caller passed no sink.
  */
 floe_status floe_err_wrap(floe_err *err, const char *fmt, ...) FLOE_PRINTF(2, 3);
 

@@ -57,17 +57,25 @@ int floe_status_http(floe_status st)
 
 /* ==== The error sink ==== */
 
+/*
+ * The code of the last error set on this thread, so that floe_err_wrap(NULL, ...) in a caller
+ * that passed no sink still returns the real cause's code instead of FLOE_ERR_INTERNAL.
+ */
+static _Thread_local floe_status last_code = FLOE_ERR_INTERNAL;
+
 floe_status floe_err_setv(floe_err *err, floe_status code, const char *fmt, va_list ap)
 {
     if (code == FLOE_OK) {
         code = FLOE_ERR_INTERNAL; /* setting "ok" as an error is a bug; do not lose it */
     }
     if (err == NULL) {
+        last_code = code;
         return code;
     }
     if (err->code != FLOE_OK) {
         return err->code; /* the first error wins */
     }
+    last_code = code;
     err->code = code;
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     return code;
@@ -85,7 +93,7 @@ floe_status floe_err_set(floe_err *err, floe_status code, const char *fmt, ...)
 floe_status floe_err_wrap(floe_err *err, const char *fmt, ...)
 {
     if (err == NULL) {
-        return FLOE_ERR_INTERNAL;
+        return last_code;
     }
     if (err->code == FLOE_OK) {
         err->code = FLOE_ERR_INTERNAL;

@@ -46,6 +46,29 @@ static void test_null_sink_returns_code(void **state)
     assert_int_equal(floe_err_set(NULL, FLOE_OK, "x"), FLOE_ERR_INTERNAL);
 }
 
+static floe_status inner_fails(floe_err *err)
+{
+    return floe_err_set(err, FLOE_ERR_NOT_FOUND, "no such table");
+}
+
+static floe_status outer_wraps(floe_err *err)
+{
+    floe_status st = inner_fails(err);
+    if (st != FLOE_OK) {
+        return floe_err_wrap(err, "load table");
+    }
+    return FLOE_OK;
+}
+
+static void test_wrap_into_null_sink_keeps_code(void **state)
+{
+    (void)state;
+    assert_int_equal(outer_wraps(NULL), FLOE_ERR_NOT_FOUND);
+    floe_err err = {0};
+    assert_int_equal(outer_wraps(&err), FLOE_ERR_NOT_FOUND);
+    assert_string_equal(err.msg, "load table: no such table");
+}
+
 static void test_long_message_truncated_safely(void **state)
 {
     (void)state;
@@ -110,6 +133,7 @@ FLOE_TEST_GROUP(err)
         cmocka_unit_test(test_wrap_adds_context_outermost_first),
         cmocka_unit_test(test_wrap_without_error_is_internal),
         cmocka_unit_test(test_null_sink_returns_code),
+        cmocka_unit_test(test_wrap_into_null_sink_keeps_code),
         cmocka_unit_test(test_long_message_truncated_safely),
         cmocka_unit_test(test_status_table),
         cmocka_unit_test(test_errno_mapping),
