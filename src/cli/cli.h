@@ -41,5 +41,6 @@ void cli_print_usage(const cli_command *cmd, FILE *out);
 /* Subcommands. */
 extern const cli_command cli_cmd_help;
 extern const cli_command cli_cmd_version;
+extern const cli_command cli_cmd_avro;
 
 #endif /* FLOE_CLI_H */
