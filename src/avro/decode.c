@@ -73,7 +73,7 @@ static inline bool read_long(dec *d, int64_t *out)
 static inline bool read_int(dec *d, int32_t *out)
 {
     const uint8_t *at = d->p;
-    int64_t v;
+    int64_t v = 0;
     if (!read_long(d, &v)) {
         return false;
     }
@@ -88,7 +88,7 @@ static inline bool read_int(dec *d, int32_t *out)
 static inline bool read_len(dec *d, const char *what, size_t *out)
 {
     const uint8_t *at = d->p;
-    int64_t v;
+    int64_t v = 0;
     if (!read_long(d, &v)) {
         return false;
     }
@@ -149,8 +149,76 @@ static bool be_to_i128(const uint8_t *b, size_t len, __int128 *out)
     return true;
 }
 
-static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int depth);
+/*
+ * Value constructors the compiler can inline (value.h's are out of line); the decoder builds one
+ * per datum, so this is the hottest code in manifest planning.
+ */
+static inline floe_value v_bytes(uint8_t kind, const void *p, size_t len)
+{
+    floe_value v = {.kind = kind};
+    v.u.bytes.ptr = p;
+    v.u.bytes.len = len;
+    return v;
+}
+
+static bool dec_slow(dec *d, const floe_avro_node *n, floe_value *out, int depth);
 static bool skip_value(dec *d, const floe_avro_node *n, int depth);
+
+/*
+ * The hot path, inlined into the record and collection loops: a union's branch index and the
+ * leaf types manifests are made of (int, long, string, bytes, null). Everything else goes to
+ * dec_slow, which handles every type.
+ */
+static inline bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int depth)
+{
+    if (n->op == OP_UNION) {
+        const uint8_t *at = d->p;
+        int64_t b = 0;
+        if (!read_long(d, &b)) {
+            return false;
+        }
+        if (b < 0 || (uint64_t)b >= n->n) {
+            return corrupt(d, at, "union branch %lld out of range for %zu branches", (long long)b,
+                           n->n);
+        }
+        n = n->branches[b];
+        depth++;
+    }
+    switch (n->op) {
+    case OP_NULL:
+        *out = (floe_value){.kind = FLOE_V_NULL};
+        return true;
+    case OP_INT: {
+        int32_t v = 0;
+        if (!read_int(d, &v)) {
+            return false;
+        }
+        *out = (floe_value){.kind = FLOE_V_INT, .u.i32 = v};
+        return true;
+    }
+    case OP_LONG: {
+        int64_t v = 0;
+        if (!read_long(d, &v)) {
+            return false;
+        }
+        *out = (floe_value){.kind = FLOE_V_LONG, .u.i64 = v};
+        return true;
+    }
+    case OP_STRING:
+    case OP_BYTES: {
+        size_t len = 0;
+        const uint8_t *b;
+        bool str = n->op == OP_STRING;
+        if (!read_len(d, str ? "string" : "bytes", &len) || !take_bytes(d, len, &b)) {
+            return false;
+        }
+        *out = v_bytes(str ? FLOE_V_STRING : FLOE_V_BINARY, b, len);
+        return true;
+    }
+    default:
+        return dec_slow(d, n, out, depth);
+    }
+}
 
 /* ==== Records, arrays and maps ==== */
 
@@ -185,7 +253,7 @@ static bool block_header(dec *d, const char *what, size_t per_item_min, size_t h
                          size_t max_items, size_t *count, const uint8_t **block_end)
 {
     const uint8_t *at = d->p;
-    int64_t c;
+    int64_t c = 0;
     if (!read_long(d, &c)) {
         return false;
     }
@@ -196,7 +264,7 @@ static bool block_header(dec *d, const char *what, size_t per_item_min, size_t h
         }
         c = -c;
         const uint8_t *size_at = d->p;
-        int64_t size;
+        int64_t size = 0;
         if (!read_long(d, &size)) {
             return false;
         }
@@ -237,7 +305,7 @@ static bool dec_collection(dec *d, const floe_avro_node *n, floe_value *out, int
     floe_value *items = NULL;
     size_t have = 0, cap = 0;
     for (;;) {
-        size_t count;
+        size_t count = 0;
         const uint8_t *block_end;
         if (!block_header(d, what, item_min, have, max_items, &count, &block_end)) {
             return false;
@@ -267,12 +335,12 @@ static bool dec_collection(dec *d, const floe_avro_node *n, floe_value *out, int
                     return false;
                 }
             } else if (n->op == OP_MAP) {
-                size_t len;
+                size_t len = 0;
                 const uint8_t *key;
                 if (!read_len(d, "map key", &len) || !take_bytes(d, len, &key)) {
                     return false;
                 }
-                slot[0] = floe_value_string((const char *)key, len);
+                slot[0] = v_bytes(FLOE_V_STRING, key, len);
                 if (!dec_value(d, it, &slot[1], depth + 1)) {
                     return false;
                 }
@@ -299,7 +367,7 @@ static bool dec_collection(dec *d, const floe_avro_node *n, floe_value *out, int
 
 /* ==== Values ==== */
 
-static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int depth)
+static bool dec_slow(dec *d, const floe_avro_node *n, floe_value *out, int depth)
 {
     if (depth >= FLOE_AVRO_MAX_SCHEMA_DEPTH) {
         return too_deep(d);
@@ -316,22 +384,22 @@ static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int dept
         if (*d->p > 1) {
             return corrupt(d, at, "boolean byte 0x%02x is neither 0 nor 1", *d->p);
         }
-        *out = floe_value_bool(*d->p++ != 0);
+        *out = (floe_value){.kind = FLOE_V_BOOL, .u.b = *d->p++ != 0};
         return true;
     case OP_INT: {
-        int32_t v;
+        int32_t v = 0;
         if (!read_int(d, &v)) {
             return false;
         }
-        *out = floe_value_int(v);
+        *out = (floe_value){.kind = FLOE_V_INT, .u.i32 = v};
         return true;
     }
     case OP_LONG: {
-        int64_t v;
+        int64_t v = 0;
         if (!read_long(d, &v)) {
             return false;
         }
-        *out = floe_value_long(v);
+        *out = (floe_value){.kind = FLOE_V_LONG, .u.i64 = v};
         return true;
     }
     case OP_FLOAT: {
@@ -342,7 +410,7 @@ static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int dept
         float f;
         memcpy(&f, &u, sizeof(f));
         d->p += 4;
-        *out = floe_value_float(f);
+        *out = (floe_value){.kind = FLOE_V_FLOAT, .u.f32 = f};
         return true;
     }
     case OP_DOUBLE: {
@@ -353,18 +421,18 @@ static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int dept
         double f;
         memcpy(&f, &u, sizeof(f));
         d->p += 8;
-        *out = floe_value_double(f);
+        *out = (floe_value){.kind = FLOE_V_DOUBLE, .u.f64 = f};
         return true;
     }
     case OP_BYTES:
     case OP_STRING: {
-        size_t len;
+        size_t len = 0;
         const uint8_t *b;
         bool str = n->op == OP_STRING;
         if (!read_len(d, str ? "string" : "bytes", &len) || !take_bytes(d, len, &b)) {
             return false;
         }
-        *out = str ? floe_value_string((const char *)b, len) : floe_value_binary(b, len);
+        *out = v_bytes(str ? FLOE_V_STRING : FLOE_V_BINARY, b, len);
         return true;
     }
     case OP_FIXED: {
@@ -372,18 +440,18 @@ static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int dept
         if (!need(d, n->size, "fixed") || !take_bytes(d, n->size, &b)) {
             return false;
         }
-        *out = floe_value_fixed(b, n->size);
+        *out = v_bytes(FLOE_V_FIXED, b, n->size);
         return true;
     }
     case OP_ENUM: {
-        int32_t v;
+        int32_t v = 0;
         if (!read_int(d, &v)) {
             return false;
         }
         if (v < 0 || (size_t)v >= n->n) {
             return corrupt(d, at, "enum index %d out of range for %zu symbols", (int)v, n->n);
         }
-        *out = floe_value_string(n->symbols[v], n->symbol_lens[v]);
+        *out = v_bytes(FLOE_V_STRING, n->symbols[v], n->symbol_lens[v]);
         return true;
     }
     case OP_RECORD: {
@@ -408,7 +476,7 @@ static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int dept
     case OP_KV_ARRAY:
         return dec_collection(d, n, out, depth);
     case OP_UNION: {
-        int64_t b;
+        int64_t b = 0;
         if (!read_long(d, &b)) {
             return false;
         }
@@ -419,29 +487,35 @@ static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int dept
         return dec_value(d, n->branches[b], out, depth + 1);
     }
     case OP_DATE: {
-        int32_t v;
+        int32_t v = 0;
         if (!read_int(d, &v)) {
             return false;
         }
-        *out = floe_value_date(v);
+        *out = (floe_value){.kind = FLOE_V_DATE, .u.i32 = v};
         return true;
     }
     case OP_TIME_MILLIS: {
-        int32_t v;
+        int32_t v = 0;
         if (!read_int(d, &v)) {
             return false;
         }
-        *out = floe_value_time(v, FLOE_UNIT_MILLIS);
+        *out = (floe_value){.kind = FLOE_V_TIME, .unit = FLOE_UNIT_MILLIS, .u.i64 = v};
         return true;
     }
     case OP_TIME_MICROS:
     case OP_TIMESTAMP: {
-        int64_t v;
+        int64_t v = 0;
         if (!read_long(d, &v)) {
             return false;
         }
-        *out = n->op == OP_TIME_MICROS ? floe_value_time(v, FLOE_UNIT_MICROS)
-                                       : floe_value_timestamp(v, (floe_time_unit)n->unit, n->utc);
+        if (n->op == OP_TIME_MICROS) {
+            *out = (floe_value){.kind = FLOE_V_TIME, .unit = FLOE_UNIT_MICROS, .u.i64 = v};
+        } else {
+            *out = (floe_value){.kind = FLOE_V_TIMESTAMP,
+                                .unit = n->unit,
+                                .flags = n->utc ? FLOE_VF_UTC : 0,
+                                .u.i64 = v};
+        }
         return true;
     }
     case OP_DECIMAL_BYTES:
@@ -466,7 +540,7 @@ static bool dec_value(dec *d, const floe_avro_node *n, floe_value *out, int dept
         return true;
     }
     case OP_UUID_STRING: {
-        size_t len;
+        size_t len = 0;
         if (!read_len(d, "uuid", &len)) {
             return false;
         }
@@ -506,8 +580,8 @@ static bool skip_value(dec *d, const floe_avro_node *n, int depth)
         return too_deep(d);
     }
     const uint8_t *at = d->p;
-    int64_t v;
-    size_t len;
+    int64_t v = 0;
+    size_t len = 0;
     switch ((avro_op)n->op) {
     case OP_NULL:
         return true;
@@ -566,7 +640,7 @@ static bool skip_value(dec *d, const floe_avro_node *n, int depth)
         }
         size_t have = 0;
         for (;;) {
-            size_t count;
+            size_t count = 0;
             const uint8_t *block_end;
             if (!block_header(d, what, item_min, have, max_items, &count, &block_end)) {
                 return false;

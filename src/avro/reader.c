@@ -169,7 +169,7 @@ static floe_status hdr_long(hcur *c, int64_t *out, floe_err *err)
 static floe_status hdr_bytes(hcur *c, const char *what, floe_str *out, floe_err *err)
 {
     const uint8_t *at = c->p;
-    int64_t len;
+    int64_t len = 0;
     floe_status st = hdr_long(c, &len, err);
     if (st != FLOE_OK) {
         return st;
@@ -231,7 +231,7 @@ static floe_status parse_header(floe_avro_reader *r, const uint8_t *data, size_t
     floe_status st = FLOE_OK;
     for (;;) {
         const uint8_t *at = c.p;
-        int64_t count;
+        int64_t count = 0;
         st = hdr_long(&c, &count, err);
         if (st != FLOE_OK) {
             break;
@@ -240,7 +240,7 @@ static floe_status parse_header(floe_avro_reader *r, const uint8_t *data, size_t
             break;
         }
         if (count < 0) {
-            int64_t size;
+            int64_t size = 0;
             if (count == INT64_MIN) {
                 st = floe_err_set(err, FLOE_ERR_CORRUPT, "header: bad metadata count");
                 break;
@@ -539,7 +539,7 @@ static floe_status load_block(floe_avro_reader *r, bool *eof, floe_err *err)
     }
     const uint8_t *q = p, *end = p + peek;
     const char *why = NULL;
-    int64_t count, size;
+    int64_t count = 0, size = 0;
     if (!avro_read_long(&q, end, &count, &why)) {
         return floe_err_set(err, FLOE_ERR_CORRUPT, "block %llu at offset %llu: record count: %s",
                             (unsigned long long)index, (unsigned long long)r->pos, why);
