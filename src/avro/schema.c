@@ -320,6 +320,90 @@ static void apply_logical(floe_avro_node *n, const json_t *j)
     }
 }
 
+/* ==== Default values ==== */
+
+/*
+ * Whether `j` is a valid default for `n` (Avro specification, "Schema Declaration": the default
+ * of a union is a value of its first branch). Only checked for the writer's strict parse: Java
+ * refuses to read a file whose schema has a default that does not match its field.
+ */
+static bool valid_default(const floe_avro_node *n, const json_t *j, int depth)
+{
+    if (depth > FLOE_AVRO_MAX_SCHEMA_DEPTH) {
+        return false;
+    }
+    switch ((floe_avro_type)n->type) {
+    case FLOE_AVRO_NULL:
+        return json_is_null(j);
+    case FLOE_AVRO_BOOLEAN:
+        return json_is_boolean(j);
+    case FLOE_AVRO_INT:
+        return json_is_integer(j) && json_integer_value(j) >= INT32_MIN &&
+               json_integer_value(j) <= INT32_MAX;
+    case FLOE_AVRO_LONG:
+        return json_is_integer(j);
+    case FLOE_AVRO_FLOAT:
+    case FLOE_AVRO_DOUBLE:
+        return json_is_number(j);
+    case FLOE_AVRO_BYTES:
+    case FLOE_AVRO_STRING:
+        return json_is_string(j);
+    case FLOE_AVRO_FIXED:
+        /* Bytes as ISO-8859-1 characters; size checks need decoding, so only the shape. */
+        return json_is_string(j);
+    case FLOE_AVRO_ENUM:
+        if (!json_is_string(j)) {
+            return false;
+        }
+        for (size_t i = 0; i < n->n; i++) {
+            if (strcmp(n->symbols[i], json_string_value(j)) == 0) {
+                return true;
+            }
+        }
+        return false;
+    case FLOE_AVRO_ARRAY: {
+        if (!json_is_array(j)) {
+            return false;
+        }
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            if (!valid_default(n->items, json_array_get(j, i), depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    case FLOE_AVRO_MAP: {
+        if (!json_is_object(j)) {
+            return false;
+        }
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)j, key, v)
+        {
+            if (!valid_default(n->items, v, depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    case FLOE_AVRO_RECORD:
+        if (!json_is_object(j)) {
+            return false;
+        }
+        for (size_t i = 0; i < n->n; i++) {
+            const json_t *v = json_object_get(j, n->fields[i].name);
+            if (v == NULL ? n->fields[i].dflt == NULL
+                          : !valid_default(n->fields[i].type, v, depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    case FLOE_AVRO_UNION:
+        return n->n > 0 && valid_default(n->branches[0], j, depth + 1);
+    }
+    return false;
+}
+
 /* ==== Parsing ==== */
 
 static floe_avro_node *parse_type(parser *p, const json_t *j, const char *ns, int depth);
@@ -499,6 +583,14 @@ static floe_avro_node *parse_record(parser *p, const json_t *j, const char *ns, 
         p->npath--;
         if (fd->type == NULL) {
             result = NULL;
+            break;
+        }
+        if ((p->flags & FLOE_AVRO_SCHEMA_STRICT) && fd->dflt != NULL &&
+            !valid_default(fd->type, fd->dflt, 0)) {
+            result = fail(p, FLOE_ERR_INVALID,
+                          "record '%.200s': the default of field '%.200s' is not a value of its "
+                          "type (a union's default must fit its first branch)",
+                          n->fullname, fd->name);
             break;
         }
         names[i] = fd->name;

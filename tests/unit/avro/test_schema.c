@@ -297,6 +297,20 @@ static void test_bad_schemas_are_rejected_clearly(void **state)
          FLOE_AVRO_SCHEMA_STRICT, FLOE_ERR_INVALID, "invalid field name 'a-b'"},
         {"{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"\",\"type\":\"int\"}]}", 0,
          FLOE_ERR_INVALID, "invalid field name ''"},
+        /* The writer's strict parse checks defaults; a union's fits its first branch. */
+        {"{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":[\"long\","
+         "\"null\"],\"default\":null}]}",
+         FLOE_AVRO_SCHEMA_STRICT, FLOE_ERR_INVALID,
+         "record 'r': the default of field 'a' is not a value of its type"},
+        {"{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\","
+         "\"default\":4294967296}]}",
+         FLOE_AVRO_SCHEMA_STRICT, FLOE_ERR_INVALID, "the default of field 'a'"},
+        {"{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":{\"type\":"
+         "\"enum\",\"name\":\"e\",\"symbols\":[\"A\"]},\"default\":\"B\"}]}",
+         FLOE_AVRO_SCHEMA_STRICT, FLOE_ERR_INVALID, "the default of field 'a'"},
+        {"{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":{\"type\":"
+         "\"array\",\"items\":\"string\"},\"default\":[\"x\",1]}]}",
+         FLOE_AVRO_SCHEMA_STRICT, FLOE_ERR_INVALID, "the default of field 'a'"},
         /* A type may not be used before its definition. */
         {"{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"later\"},"
          "{\"name\":\"b\",\"type\":{\"type\":\"fixed\",\"name\":\"later\",\"size\":1}}]}",
@@ -314,6 +328,17 @@ static void test_bad_schemas_are_rejected_clearly(void **state)
         }
         assert_null(s);
     }
+    /* Defaults that fit pass the strict parse: nested records, maps, first union branches. */
+    floe_avro_schema *ok = parse(
+        "{\"type\":\"record\",\"name\":\"r\",\"fields\":["
+        "{\"name\":\"a\",\"type\":[\"null\",\"long\"],\"default\":null},"
+        "{\"name\":\"b\",\"type\":{\"type\":\"map\",\"values\":\"double\"},\"default\":{\"x\":1,"
+        "\"y\":2.5}},"
+        "{\"name\":\"c\",\"type\":{\"type\":\"record\",\"name\":\"s\",\"fields\":[{\"name\":"
+        "\"d\",\"type\":\"string\"},{\"name\":\"e\",\"type\":\"int\",\"default\":3}]},"
+        "\"default\":{\"d\":\"z\"}}]}",
+        FLOE_AVRO_SCHEMA_STRICT);
+    floe_avro_schema_free(ok);
     /* The lenient reader accepts field names other writers produce. */
     floe_avro_schema *s = parse(
         "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a-b\",\"type\":\"int\"}]}", 0);
