@@ -21,6 +21,9 @@
  * FLOE_ERR_CORRUPT naming the block and offset, never a crash. Memory held by a reader is about
  * one block (compressed plus decompressed).
  *
+ * Threads: a parsed schema is read-only and may be shared; a reader or writer belongs to one
+ * thread at a time (planning reads manifests in parallel with one reader per manifest).
+ *
  * Datum mapping (Avro -> floe_value):
  *   null -> NULL; boolean -> BOOL; int -> INT; long -> LONG; float -> FLOAT; double -> DOUBLE;
  *   bytes -> BINARY; string -> STRING; fixed -> FIXED; enum -> STRING (the symbol);

@@ -18,6 +18,7 @@
 
 #define READ_CHUNK ((size_t)256 << 10)
 #define HEADER_FIRST_READ ((size_t)64 << 10)
+#define ZERO_SIZE_RECORDS_MAX 65536 /* records per block when a record takes no bytes */
 
 typedef struct meta_entry {
     floe_str key;
@@ -633,6 +634,15 @@ static floe_status load_block(floe_avro_reader *r, bool *eof, floe_err *err)
                             "block %llu at offset %llu: %lld records cannot fit in %zu bytes",
                             (unsigned long long)index, (unsigned long long)r->pos, (long long)count,
                             blen);
+    }
+    /* Records that take no bytes (schema "null", an empty record) cost nothing to claim: cap
+     * them like zero-size collection items, so a small file cannot promise billions. */
+    if (min == 0 && count > ZERO_SIZE_RECORDS_MAX) {
+        return floe_err_set(err, FLOE_ERR_TOO_BIG,
+                            "block %llu at offset %llu: %lld records of a schema that takes no "
+                            "bytes, more than the %d allowed",
+                            (unsigned long long)index, (unsigned long long)r->pos, (long long)count,
+                            ZERO_SIZE_RECORDS_MAX);
     }
     r->bdata = bdata;
     r->bp = bdata;

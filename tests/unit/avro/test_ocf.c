@@ -378,6 +378,34 @@ static void test_block_errors(void **state)
     }
 }
 
+/* A schema whose records take no bytes: a block may not claim more than 65536 of them. */
+static void test_zero_size_records_are_capped(void **state)
+{
+    (void)state;
+    floe_buf f;
+    floe_buf_init(&f, 0);
+    floe_buf_append(&f,
+                    "Obj\x01\x02\x16"
+                    "avro.schema\x0c"
+                    "\"null\"\x00",
+                    25, NULL);
+    floe_buf_append(&f, fixed_sync, 16, NULL);
+    uint8_t ok[] = {0x80, 0x80, 0x08, 0x00}; /* 65536 records in 0 bytes */
+    floe_buf_append(&f, ok, sizeof(ok), NULL);
+    floe_buf_append(&f, fixed_sync, 16, NULL);
+    floe_err err = {0};
+    int n;
+    FLOE_ASSERT_OK(read_bytes(f.data, f.len, NULL, &n, &err), &err);
+    assert_int_equal(n, 65536);
+    uint8_t many[] = {0x82, 0x80, 0x08, 0x00}; /* 65537 */
+    floe_buf_append(&f, many, sizeof(many), NULL);
+    floe_buf_append(&f, fixed_sync, 16, NULL);
+    FLOE_ASSERT_ERR(read_bytes(f.data, f.len, NULL, &n, &err), FLOE_ERR_TOO_BIG, &err,
+                    "65537 records of a schema that takes no bytes");
+    assert_int_equal(n, 65536);
+    floe_buf_fini(&f);
+}
+
 static void test_block_limits(void **state)
 {
     floe_test_ctx *t = *state;
@@ -625,6 +653,7 @@ FLOE_TEST_GROUP(ocf)
         T(test_header_errors),
         T(test_block_errors),
         T(test_block_limits),
+        T(test_zero_size_records_are_capped),
         T(test_truncation_anywhere_fails_cleanly),
         T(test_snappy_crc_is_verified),
         T(test_projection_skips_fields),
