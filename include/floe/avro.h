@@ -21,8 +21,9 @@
  * FLOE_ERR_CORRUPT naming the block and offset, never a crash. Memory held by a reader is about
  * one block (compressed plus decompressed).
  *
- * Threads: a parsed schema is read-only and may be shared; a reader or writer belongs to one
- * thread at a time (planning reads manifests in parallel with one reader per manifest).
+ * Threads: a parsed schema is read-only and may be shared; a reader (with its own schema and
+ * projection) or a writer belongs to one thread at a time, so planning reads manifests in
+ * parallel with one reader per manifest.
  *
  * Datum mapping (Avro -> floe_value):
  *   null -> NULL; boolean -> BOOL; int -> INT; long -> LONG; float -> FLOAT; double -> DOUBLE;
@@ -41,8 +42,11 @@
  * Writing. floe_avro_writer writes an OCF to a floe_output or a floe_buf. The schema JSON text is
  * written into the header verbatim, so every attribute survives (field-id, element-id, key-id,
  * value-id, logicalType, adjust-to-utc, defaults, docs), which Debian's avro-c does not do.
- * Datums are encoded from floe_value by the inverse of the mapping above; a union takes the
- * branch that matches the value's kind (NULL -> the null branch).
+ * Datums are encoded from floe_value by the inverse of the mapping above: a STRUCT fills a record
+ * by position (its names are not looked at; its field count must match), a MAP fills an Avro map
+ * (STRING keys) or an Iceberg k/v array, and a union takes the first branch whose own kind the
+ * value is (LONG for "long", DATE for an int-date), else the first that holds it without loss
+ * (INT for "long", FLOAT for "double"); NULL takes the null branch.
  */
 #ifndef FLOE_AVRO_H
 #define FLOE_AVRO_H
