@@ -268,9 +268,9 @@ const char *floe_ice_expr_op_name(floe_ice_expr_op op)
 
 /* ==== Text form ==== */
 
-static const char *const KEYWORDS[] = {"and",     "or",   "not",   "in",        "is",   "null",
-                                       "nan",     "true", "false", "starts",    "with", "like",
-                                       "between", "date", "time",  "timestamp", "x"};
+static const char *const KEYWORDS[] = {"and",     "or",   "not",   "in",       "is",   "null",
+                                       "nan",     "true", "false", "starts",   "with", "like",
+                                       "between", "date", "time",  "timestamp"};
 
 static bool plain_name(const char *s)
 {

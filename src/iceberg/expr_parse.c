@@ -501,22 +501,30 @@ static floe_status parse_like(parser *ps, bool negate, const char *name, const f
 
 static floe_status parse_expr(parser *ps, const floe_ice_expr **out);
 
+/* DATE '...', TIME '...', TIMESTAMP '...': a typed literal, not a column called "date". */
+static bool typed_literal_ahead(parser *ps)
+{
+    if (!is_kw(&ps->cur, "date") && !is_kw(&ps->cur, "time") && !is_kw(&ps->cur, "timestamp")) {
+        return false;
+    }
+    size_t save_pos = ps->pos;
+    tok save = ps->cur;
+    floe_err tmp = {0};
+    floe_err *keep = ps->err;
+    ps->err = &tmp;
+    bool yes = next(ps) == FLOE_OK && ps->cur.kind == T_STRING;
+    ps->err = keep;
+    ps->pos = save_pos;
+    ps->cur = save;
+    return yes;
+}
+
 static floe_status parse_predicate(parser *ps, const floe_ice_expr **out)
 {
     floe_status st;
     size_t off = ps->cur.off;
-    /* DATE '...' < col: a typed literal, not a column called "date" */
-    bool typed_lit = false;
-    if (is_kw(&ps->cur, "date") || is_kw(&ps->cur, "time") || is_kw(&ps->cur, "timestamp")) {
-        size_t save_pos = ps->pos;
-        tok save = ps->cur;
-        st = next(ps);
-        typed_lit = st == FLOE_OK && ps->cur.kind == T_STRING;
-        ps->pos = save_pos;
-        ps->cur = save;
-    }
     /* lit op col */
-    if (typed_lit || !is_column_tok(&ps->cur)) {
+    if (typed_literal_ahead(ps) || !is_column_tok(&ps->cur)) {
         lit_kind lk;
         floe_value lit;
         st = parse_literal(ps, &lk, &lit);
@@ -549,7 +557,7 @@ static floe_status parse_predicate(parser *ps, const floe_ice_expr **out)
         if (st != FLOE_OK) {
             return st;
         }
-        if (is_column_tok(&ps->cur)) {
+        if (is_column_tok(&ps->cur) && !typed_literal_ahead(ps)) {
             return floe_err_set(ps->err, FLOE_ERR_UNSUPPORTED,
                                 "filter: comparing two columns is not supported (offset %zu)",
                                 ps->cur.off);

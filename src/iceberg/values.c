@@ -189,11 +189,11 @@ bool ice_parse_decimal(const char *s, size_t len, __int128 *unscaled, int32_t *s
         }
         m = m * 10 + (unsigned)(ch - '0');
     }
-    if (digits == 0 || frac == 0) {
+    if (digits == 0) {
         return false;
     }
     *unscaled = neg ? -(__int128)m : (__int128)m;
-    *scale = frac < 0 ? 0 : frac;
+    *scale = frac < 0 ? 0 : frac; /* "12." is scale 0, as in Java's BigDecimal */
     return true;
 }
 
