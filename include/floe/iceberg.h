@@ -446,8 +446,9 @@ bool floe_partition_spec_equivalent(const floe_partition_spec *a, const floe_par
 
 /*
  * Spec JSON: the object form {"spec-id", "fields": [...]}; `fields_only` parses the bare field
- * list (v1 "partition-spec", manifest metadata) and then `spec_id` is used. Field ids missing in
- * the bare list are assigned 1000, 1001, ... as v1 did. FLOE_ERR_INVALID.
+ * list (v1 "partition-spec", manifest metadata) and then `spec_id` is used. Missing field ids are
+ * assigned after the highest id seen so far (1000, 1001, ... as v1 writers did); negative ids
+ * are refused. FLOE_ERR_INVALID.
  */
 floe_status floe_partition_spec_from_json(floe_arena *a, const json_t *j, bool fields_only,
                                           int32_t spec_id, const floe_partition_spec **out,

@@ -114,6 +114,8 @@ floe_status ice_spec_from_json(ice_jctx *c, const json_t *j, bool fields_only, i
         }
         if (!has_id) {
             spec_id = -1;
+        } else if (spec_id < 0) {
+            return ice_jfail(c, "spec-id: %d must not be negative", spec_id);
         }
         st = ice_get_arr(c, j, "fields", &fields);
         if (st != FLOE_OK) {
@@ -148,6 +150,9 @@ floe_status ice_spec_from_json(ice_jctx *c, const json_t *j, bool fields_only, i
         bool has_fid = false;
         if (st == FLOE_OK) {
             st = ice_opt_i32(c, fj, "field-id", &has_fid, &f->field_id);
+        }
+        if (st == FLOE_OK && has_fid && f->field_id < 0) {
+            st = ice_jfail(c, "field-id: %d must not be negative", f->field_id);
         }
         if (st != FLOE_OK) {
             return floe_err_wrap(c->err, "partition field %zu", i);

@@ -97,8 +97,8 @@ floe_status floe_ice_bucket_hash(const floe_ice_type *t, const floe_value *v, in
             int64_t x = v->u.i64;
             if (v->unit == FLOE_UNIT_NANOS) {
                 x = ice_floor_div(x, 1000); /* spec: nanoseconds hash as micros */
-            } else if (v->unit == FLOE_UNIT_MILLIS) {
-                x *= 1000;
+            } else if (v->unit == FLOE_UNIT_MILLIS && __builtin_mul_overflow(x, 1000, &x)) {
+                return floe_err_set(err, FLOE_ERR_INVALID, "timestamp out of range");
             }
             *out = hash_long(x);
             return FLOE_OK;
@@ -361,8 +361,11 @@ static int64_t ts_micros(const floe_value *v)
     if (v->unit == FLOE_UNIT_NANOS) {
         return ice_floor_div(v->u.i64, 1000);
     }
+    int64_t us;
     if (v->unit == FLOE_UNIT_MILLIS) {
-        return v->u.i64 * 1000;
+        /* saturate: millisecond values this far out are not real dates */
+        return __builtin_mul_overflow(v->u.i64, 1000, &us) ? (v->u.i64 < 0 ? INT64_MIN : INT64_MAX)
+                                                           : us;
     }
     return v->u.i64;
 }
@@ -636,10 +639,13 @@ static floe_status human_value(const floe_ice_type *t, const floe_value *v, floe
     case FLOE_V_DATE:
         return java_date(v->u.i32, out, err);
     case FLOE_V_TIME: {
-        int64_t ns = v->unit == FLOE_UNIT_NANOS    ? v->u.i64
-                     : v->unit == FLOE_UNIT_MILLIS ? v->u.i64 * 1000000
-                                                   : v->u.i64 * 1000;
-        return java_time(ns, out, err);
+        __int128 ns = v->unit == FLOE_UNIT_NANOS    ? (__int128)v->u.i64
+                      : v->unit == FLOE_UNIT_MILLIS ? (__int128)v->u.i64 * 1000000
+                                                    : (__int128)v->u.i64 * 1000;
+        if (ns < 0 || ns >= (__int128)86400 * 1000000000) {
+            return floe_err_set(err, FLOE_ERR_INVALID, "time of day out of range");
+        }
+        return java_time((int64_t)ns, out, err);
     }
     case FLOE_V_TIMESTAMP: {
         int64_t per_day = v->unit == FLOE_UNIT_NANOS    ? INT64_C(86400000000000)
@@ -685,8 +691,6 @@ floe_status floe_ice_transform_human(floe_ice_transform t, const floe_ice_type *
     if (v->kind == FLOE_V_NULL) {
         return floe_buf_append_str(out, "null", err);
     }
-    int64_t y;
-    int m, d;
     switch (t.kind) {
     case FLOE_ICE_T_YEAR:
         if (v->kind != FLOE_V_INT) {
@@ -713,7 +717,6 @@ floe_status floe_ice_transform_human(floe_ice_transform t, const floe_ice_type *
         }
         int64_t hours = v->u.i32;
         int64_t days = ice_floor_div(hours, 24);
-        floe_civil_from_days(days, &y, &m, &d);
         floe_status st = java_date(days, out, err);
         return st != FLOE_OK ? st
                              : floe_buf_printf(out, err, "-%02lld", (long long)(hours - days * 24));

@@ -981,6 +981,8 @@ floe_status ice_schema_from_json(ice_jctx *c, const json_t *j, const floe_ice_sc
     }
     if (!has_id) {
         schema_id = -1;
+    } else if (schema_id < 0) {
+        return ice_jfail(c, "schema-id: %d must not be negative", schema_id);
     }
     const int32_t *ids = NULL;
     size_t n_ids = 0;

@@ -1436,9 +1436,11 @@ static floe_status fix_snapshot_log(builder *b)
                 floe_vec_clear(&kept); /* no gaps: history before a removed snapshot goes */
             }
         }
-        if (b_snapshot(b, b->current_snapshot_id) != NULL &&
-            (kept.n == 0 || VEC_AT(&kept, floe_snapshot_log_entry, kept.n - 1).snapshot_id !=
-                                b->current_snapshot_id)) {
+        /* Java also fails on an empty log here; tables written without a snapshot log (some
+         * writers omit it) must stay expirable, so only a log that ends elsewhere is an error. */
+        if (b_snapshot(b, b->current_snapshot_id) != NULL && kept.n > 0 &&
+            VEC_AT(&kept, floe_snapshot_log_entry, kept.n - 1).snapshot_id !=
+                b->current_snapshot_id) {
             st = invalid(b, "Cannot set invalid snapshot log: latest entry is not the current "
                             "snapshot");
         }

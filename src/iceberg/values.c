@@ -7,6 +7,7 @@
 #include "ice_int.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -901,7 +902,13 @@ static floe_status from_json(floe_arena *a, const floe_ice_type *t, const json_t
         } else {
             return bad_json(t, j, err);
         }
-        *out = t->id == FLOE_ICE_FLOAT ? floe_value_float((float)d) : floe_value_double(d);
+        if (t->id == FLOE_ICE_FLOAT) {
+            /* out-of-range doubles become infinities rather than undefined conversions */
+            float f = d > FLT_MAX ? INFINITY : d < -FLT_MAX ? -INFINITY : (float)d;
+            *out = floe_value_float(f);
+        } else {
+            *out = floe_value_double(d);
+        }
         return FLOE_OK;
     }
     case FLOE_ICE_DECIMAL: {

@@ -505,6 +505,12 @@ static void test_malformed_metadata_fails_clearly(void **state)
          "[{\"spec-id\":0,\"fields\":[{\"name\":\"b\",\"transform\":\"bucket[0]\","
          "\"source-id\":1,\"field-id\":1000}]}]",
          FLOE_ERR_CORRUPT, "partition-specs[0]: partition field 0: invalid transform"},
+        {"partition-specs",
+         "[{\"spec-id\":0,\"fields\":[{\"name\":\"b\",\"transform\":\"identity\","
+         "\"source-id\":1,\"field-id\":-1000}]}]",
+         FLOE_ERR_CORRUPT, "field-id: -1000 must not be negative"},
+        {"partition-specs", "[{\"spec-id\":-2,\"fields\":[]}]", FLOE_ERR_CORRUPT,
+         "spec-id: -2 must not be negative"},
         {"schemas",
          "[{\"type\":\"struct\",\"schema-id\":0,\"fields\":[{\"id\":1,\"name\":\"x\","
          "\"required\":true,\"type\":\"long\"},{\"id\":1,\"name\":\"y\",\"required\":true,"

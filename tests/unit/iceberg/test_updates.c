@@ -505,6 +505,17 @@ static void test_snapshot_updates(void **state)
         apply(t, m, "[{\"action\":\"remove-snapshot-ref\",\"ref-name\":\"main\"}]", &changed);
     assert_int_equal(nomain->current_snapshot_id, -1);
     assert_null(floe_table_meta_ref(nomain, "main"));
+    /* a table written without a snapshot log can still expire snapshots */
+    json_t *nolog = floe_table_meta_to_json(m);
+    json_object_set_new(nolog, "snapshot-log", json_array());
+    floe_table_meta *m_nolog;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_iceberg_metadata_from_json(t->arena, nolog, &m_nolog, &err), &err);
+    json_decref(nolog);
+    floe_table_meta *expired =
+        apply(t, m_nolog, "[{\"action\":\"remove-snapshots\",\"snapshot-ids\":[1]}]", &changed);
+    assert_int_equal(expired->n_snapshots, 1);
+    assert_int_equal(expired->current_snapshot_id, 2);
     /* removing the current snapshot drops main too */
     floe_table_meta *gone =
         apply(t, m, "[{\"action\":\"remove-snapshots\",\"snapshot-ids\":[2]}]", &changed);
