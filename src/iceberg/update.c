@@ -1212,30 +1212,62 @@ static bool remove_stats(floe_vec *v, int64_t snapshot_id)
     return removed;
 }
 
+static int i64_cmp(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The ids of the working snapshots, sorted, for O(log n) membership tests (heap; free()). */
+static int64_t *sorted_snapshot_ids(const builder *b)
+{
+    int64_t *ids = floe_xcalloc(b->snapshots.n + 1, sizeof(*ids));
+    for (size_t i = 0; i < b->snapshots.n; i++) {
+        ids[i] = VEC_AT(&b->snapshots, floe_snapshot, i).snapshot_id;
+    }
+    qsort(ids, b->snapshots.n, sizeof(*ids), i64_cmp);
+    return ids;
+}
+
+static bool has_id(const int64_t *sorted, size_t n, int64_t id)
+{
+    return bsearch(&id, sorted, n, sizeof(*sorted), i64_cmp) != NULL;
+}
+
 static floe_status up_remove_snapshots(builder *b, const int64_t *ids, size_t n)
 {
-    for (size_t i = b->snapshots.n; i > 0; i--) {
-        int64_t id = VEC_AT(&b->snapshots, floe_snapshot, i - 1).snapshot_id;
-        bool hit = false;
-        for (size_t k = 0; k < n && !hit; k++) {
-            hit = ids[k] == id;
-        }
-        if (!hit) {
+    /* One pass that keeps order; expiring thousands of snapshots stays O(n log n). */
+    int64_t *gone = floe_xcalloc(n + 1, sizeof(*gone));
+    if (n > 0) {
+        memcpy(gone, ids, n * sizeof(*gone));
+    }
+    qsort(gone, n, sizeof(*gone), i64_cmp);
+    size_t kept = 0;
+    for (size_t i = 0; i < b->snapshots.n; i++) {
+        floe_snapshot *s = &VEC_AT(&b->snapshots, floe_snapshot, i);
+        if (has_id(gone, n, s->snapshot_id)) {
+            remove_stats(&b->stats, s->snapshot_id);
+            remove_stats(&b->pstats, s->snapshot_id);
+            b->removed_snapshots = true;
+            b->changes++;
             continue;
         }
-        floe_vec_remove(&b->snapshots, i - 1);
-        remove_stats(&b->stats, id);
-        remove_stats(&b->pstats, id);
-        b->removed_snapshots = true;
-        b->changes++;
+        if (kept != i) {
+            VEC_AT(&b->snapshots, floe_snapshot, kept) = *s;
+        }
+        kept++;
     }
+    b->snapshots.n = kept;
+    free(gone);
     /* Refs that point at removed snapshots go too. */
+    int64_t *live = sorted_snapshot_ids(b);
     for (size_t i = b->refs.n; i > 0; i--) {
         const floe_snapshot_ref *r = &VEC_AT(&b->refs, floe_snapshot_ref, i - 1);
-        if (b_snapshot(b, r->snapshot_id) == NULL) {
+        if (!has_id(live, b->snapshots.n, r->snapshot_id)) {
             remove_ref(b, r->name);
         }
     }
+    free(live);
     return FLOE_OK;
 }
 
@@ -1426,9 +1458,10 @@ static floe_status fix_snapshot_log(builder *b)
     if (intermediate.n > 0 || b->removed_snapshots) {
         floe_vec kept;
         floe_vec_init(&kept, sizeof(floe_snapshot_log_entry));
+        int64_t *live = sorted_snapshot_ids(b);
         for (size_t i = 0; i < b->snap_log.n; i++) {
             const floe_snapshot_log_entry *e = &VEC_AT(&b->snap_log, floe_snapshot_log_entry, i);
-            if (b_snapshot(b, e->snapshot_id) != NULL) {
+            if (has_id(live, b->snapshots.n, e->snapshot_id)) {
                 if (!vec_has_i64(&intermediate, e->snapshot_id)) {
                     floe_vec_push_copy(&kept, e);
                 }
@@ -1436,6 +1469,7 @@ static floe_status fix_snapshot_log(builder *b)
                 floe_vec_clear(&kept); /* no gaps: history before a removed snapshot goes */
             }
         }
+        free(live);
         /* Java also fails on an empty log here; tables written without a snapshot log (some
          * writers omit it) must stay expirable, so only a log that ends elsewhere is an error. */
         if (b_snapshot(b, b->current_snapshot_id) != NULL && kept.n > 0 &&

@@ -761,6 +761,59 @@ static void test_commit_request_json(void **state)
     json_decref(j);
 }
 
+static void test_expiring_thousands_of_snapshots(void **state)
+{
+    floe_test_ctx *t = *state;
+    enum { N = 3000 };
+    json_t *j = ice_test_json(BASE);
+    json_t *snaps = json_array(), *log = json_array(), *ids = json_array();
+    for (int i = 1; i <= N; i++) {
+        json_t *s = json_object();
+        json_object_set_new(s, "sequence-number", json_integer(i));
+        json_object_set_new(s, "snapshot-id", json_integer(i));
+        if (i > 1) {
+            json_object_set_new(s, "parent-snapshot-id", json_integer(i - 1));
+        }
+        json_object_set_new(s, "timestamp-ms", json_integer(1000 + i));
+        json_object_set_new(s, "manifest-list", json_string("s3://m"));
+        json_array_append_new(snaps, s);
+        json_t *e = json_object();
+        json_object_set_new(e, "timestamp-ms", json_integer(1000 + i));
+        json_object_set_new(e, "snapshot-id", json_integer(i));
+        json_array_append_new(log, e);
+        if (i < N) {
+            json_array_append_new(ids, json_integer(i));
+        }
+    }
+    json_object_set_new(j, "snapshots", snaps);
+    json_object_set_new(j, "snapshot-log", log);
+    json_object_set_new(j, "last-sequence-number", json_integer(N));
+    json_object_set_new(j, "current-snapshot-id", json_integer(N));
+    json_object_set_new(j, "refs",
+                        ice_test_json("{\"main\":{\"snapshot-id\":3000,\"type\":"
+                                      "\"branch\"}}"));
+    json_object_set_new(j, "statistics", json_array());
+    floe_table_meta *m;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_iceberg_metadata_from_json(t->arena, j, &m, &err), &err);
+    json_decref(j);
+    assert_int_equal(m->n_snapshots, N);
+    json_t *u = json_object();
+    json_object_set_new(u, "action", json_string("remove-snapshots"));
+    json_object_set_new(u, "snapshot-ids", ids);
+    floe_ice_update up1;
+    FLOE_ASSERT_OK(floe_ice_update_from_json(t->arena, u, &up1, &err), &err);
+    json_decref(u);
+    floe_ice_apply_opts o = {.now_ms = 999999};
+    floe_table_meta *out;
+    bool changed;
+    FLOE_ASSERT_OK(floe_ice_updates_apply(t->arena, m, &up1, 1, &o, &out, &changed, &err), &err);
+    assert_int_equal(out->n_snapshots, 1);
+    assert_int_equal(out->snapshots[0].snapshot_id, N);
+    assert_int_equal(out->n_snapshot_log, 1);
+    assert_int_equal(out->current_snapshot_id, N);
+}
+
 FLOE_TEST_GROUP(updates)
 {
     const struct CMUnitTest tests[] = {
@@ -782,6 +835,8 @@ FLOE_TEST_GROUP(updates)
         cmocka_unit_test_setup_teardown(test_create_from_updates_and_from_request, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_commit_request_json, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_expiring_thousands_of_snapshots, floe_test_setup,
                                         floe_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
