@@ -23,9 +23,11 @@
  * commit requirement FLOE_ERR_CONFLICT, an arena over its limit FLOE_ERR_TOO_BIG, each with a
  * message naming the field ("snapshots[2]: sequence-number: expected an integer").
  *
- * Names. Everything is prefixed floe_ice_, except the table metadata (floe_table_meta,
- * floe_snapshot, ...) and the manifest structs (floe_data_file, floe_manifest_entry,
- * floe_manifest_file), which keep the names the style guide uses.
+ * Names. Types, values, transforms, expressions and updates are prefixed floe_ice_; the table
+ * model keeps the plain names the style guide uses (floe_table_meta, floe_snapshot,
+ * floe_snapshot_ref, floe_partition_spec, floe_sort_order, floe_kv) and so do the manifest
+ * structs (floe_data_file, floe_manifest_entry, floe_manifest_file). Reading and writing whole
+ * metadata files is floe_iceberg_*.
  *
  * Sections: types and schemas; schema evolution; single values; transforms; partition specs;
  * sort orders; table metadata; requirements and updates; expressions; data files and
@@ -56,6 +58,7 @@ extern "C" {
 #define FLOE_ICE_METADATA_MAX ((size_t)512 << 20)
 /* Nesting limits for untrusted input: types, expressions. */
 #define FLOE_ICE_MAX_DEPTH 256
+
 /* A key-value pair (properties, summaries); both strings are NUL-terminated. */
 typedef struct floe_kv {
     const char *key;

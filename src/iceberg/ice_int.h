@@ -122,8 +122,8 @@ struct floe_ice_schema_index {
 
 const ice_entry *ice_schema_entry(const floe_ice_schema *s, int32_t id);
 
-/* Build a schema without the identifier-field checks' error wording changes: same as
- * floe_ice_schema_new but the status of failures is `code`. */
+/* floe_ice_schema_new with the status of validation failures chosen by the caller
+ * (FLOE_ERR_CORRUPT when reading metadata files). */
 floe_status ice_schema_build(floe_arena *a, floe_status code, int32_t schema_id,
                              const floe_ice_type *root, const int32_t *ids, size_t n_ids,
                              const floe_ice_schema **out, floe_err *err);
