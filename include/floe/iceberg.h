@@ -1,0 +1,1167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * floe's Iceberg table-format library: the metadata core.
+ *
+ * This header covers everything about an Iceberg table that needs neither Avro nor Parquet:
+ * types and schemas, partition specs and transforms, sort orders, table metadata JSON (format
+ * versions 1 and 2, and 3 where possible), the REST catalog's TableRequirement/TableUpdate
+ * model with the semantics of Java's TableMetadata.Builder, expressions (SQL-like text, the
+ * REST JSON form, binding, row evaluation, inclusive partition projection and file metrics
+ * pruning), the single-value serialisations of spec Appendix D, and the data-file and manifest
+ * structs that the manifest codec fills.
+ *
+ * Memory. Every object here is allocated from a caller's floe_arena and is immutable once
+ * built: structs are plain read-only data (like parquet.h's footer), valid until the arena is
+ * freed. Functions that build something new take the arena `a` to allocate from; results never
+ * point into their inputs unless the comment says "borrowed". To keep a table's metadata for
+ * long, give it its own arena (or floe_table_meta_dup it into one). JSON objects (jansson's
+ * json_t) returned by *_to_json functions are new references owned by the caller
+ * (json_decref); json_t arguments are borrowed.
+ *
+ * Errors. Bad input is never a crash: a malformed metadata file gives FLOE_ERR_CORRUPT, a bad
+ * request or argument FLOE_ERR_INVALID, a format version above 3 FLOE_ERR_UNSUPPORTED, a failed
+ * commit requirement FLOE_ERR_CONFLICT, an arena over its limit FLOE_ERR_TOO_BIG, each with a
+ * message naming the field ("snapshots[2]: sequence-number: expected an integer").
+ *
+ * Names. Types, values, transforms, expressions and updates are prefixed floe_ice_; the table
+ * model keeps the plain names the style guide uses (floe_table_meta, floe_snapshot,
+ * floe_snapshot_ref, floe_partition_spec, floe_sort_order, floe_kv) and so do the manifest
+ * structs (floe_data_file, floe_manifest_entry, floe_manifest_file). Reading and writing whole
+ * metadata files is floe_iceberg_*.
+ *
+ * Sections: types and schemas; schema evolution; single values; transforms; partition specs;
+ * sort orders; table metadata; requirements and updates; expressions; data files and
+ * manifests.
+ */
+#ifndef FLOE_ICEBERG_H
+#define FLOE_ICEBERG_H
+
+#include "floe/base.h"
+#include "floe/io.h"
+#include "floe/value.h"
+
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Highest table format version this library reads and writes. */
+#define FLOE_ICE_MAX_FORMAT_VERSION 3
+/* Format version of new tables unless properties["format-version"] says otherwise. */
+#define FLOE_ICE_DEFAULT_FORMAT_VERSION 2
+/* Field ids above this are reserved for metadata columns (spec: Reserved Field IDs). */
+#define FLOE_ICE_MAX_USER_FIELD_ID 2147483447
+/* First partition field id; an unpartitioned table has last-partition-id 999. */
+#define FLOE_ICE_PARTITION_ID_START 1000
+/* Largest metadata JSON accepted (after gzip decompression). */
+#define FLOE_ICE_METADATA_MAX ((size_t)512 << 20)
+/* Nesting limits for untrusted input: types, expressions. */
+#define FLOE_ICE_MAX_DEPTH 256
+
+/* A key-value pair (properties, summaries); both strings are NUL-terminated. */
+typedef struct floe_kv {
+    const char *key;
+    const char *value;
+} floe_kv;
+
+/* ==== Types and schemas ==== */
+
+typedef enum floe_ice_type_id {
+    FLOE_ICE_BOOLEAN = 1,
+    FLOE_ICE_INT,
+    FLOE_ICE_LONG,
+    FLOE_ICE_FLOAT,
+    FLOE_ICE_DOUBLE,
+    FLOE_ICE_DECIMAL, /* precision 1..38, scale 0..38 */
+    FLOE_ICE_DATE,
+    FLOE_ICE_TIME,
+    FLOE_ICE_TIMESTAMP,
+    FLOE_ICE_TIMESTAMPTZ,
+    FLOE_ICE_TIMESTAMP_NS,   /* v3 */
+    FLOE_ICE_TIMESTAMPTZ_NS, /* v3 */
+    FLOE_ICE_STRING,
+    FLOE_ICE_UUID,
+    FLOE_ICE_FIXED, /* length */
+    FLOE_ICE_BINARY,
+    FLOE_ICE_UNKNOWN,   /* v3 */
+    FLOE_ICE_VARIANT,   /* v3 */
+    FLOE_ICE_GEOMETRY,  /* v3, crs */
+    FLOE_ICE_GEOGRAPHY, /* v3, crs and algorithm */
+    FLOE_ICE_STRUCT,
+    FLOE_ICE_LIST,
+    FLOE_ICE_MAP
+} floe_ice_type_id;
+
+typedef struct floe_ice_type floe_ice_type;
+
+/*
+ * A struct field, or the child of a list or map. `initial_default` and `write_default` are kept
+ * in the JSON single-value form (Appendix D) as compact JSON text, NULL when absent; they were
+ * checked against the field's type when parsed.
+ */
+typedef struct floe_ice_field {
+    int32_t id;
+    const char *name; /* list element: "element"; map: "key", "value" */
+    bool required;
+    const floe_ice_type *type;
+    const char *doc; /* NULL when absent */
+    const char *initial_default;
+    const char *write_default;
+} floe_ice_field;
+
+/*
+ * A type. Primitive parameters live in the scalar members. Nested types keep their children as
+ * fields: a struct's fields in order; a list has one field (the element, named "element"); a map
+ * has two (the key, named "key" and always required, then the value, named "value"). So every
+ * node that carries a field id is a floe_ice_field.
+ */
+struct floe_ice_type {
+    floe_ice_type_id id;
+    int32_t precision;     /* DECIMAL */
+    int32_t scale;         /* DECIMAL */
+    int32_t length;        /* FIXED */
+    const char *crs;       /* GEOMETRY, GEOGRAPHY: NULL for the default OGC:CRS84 */
+    const char *algorithm; /* GEOGRAPHY: NULL for the default spherical */
+    const floe_ice_field *fields;
+    size_t n_fields;
+};
+
+/* The type's canonical name without parameters ("decimal", "struct", ...). */
+const char *floe_ice_type_name(floe_ice_type_id id);
+bool floe_ice_type_is_primitive(const floe_ice_type *t);
+bool floe_ice_type_is_nested(const floe_ice_type *t); /* struct, list, map */
+/* The lowest table format version allowed to use this type (3 for the v3 types). */
+int floe_ice_type_min_format_version(const floe_ice_type *t);
+/* Deep structural equality, field ids, names, requiredness and docs included. */
+bool floe_ice_type_equal(const floe_ice_type *a, const floe_ice_type *b);
+
+/*
+ * A primitive type without parameters (boolean, int, ..., variant), statically allocated; NULL
+ * for the parameterised and nested ids.
+ */
+const floe_ice_type *floe_ice_type_get(floe_ice_type_id id);
+/* Parameterised types, allocated from `a` (NULL when the arena is exhausted). */
+const floe_ice_type *floe_ice_type_decimal(floe_arena *a, int32_t precision, int32_t scale);
+const floe_ice_type *floe_ice_type_fixed(floe_arena *a, int32_t length);
+
+/*
+ * Parse a primitive type string: "int", "decimal(9,2)", "decimal( 9 , 2 )", "fixed[16]",
+ * "geometry(srid:4326)", "geography(srid:4326, spherical)", ... FLOE_ERR_INVALID otherwise.
+ */
+floe_status floe_ice_type_parse(floe_arena *a, const char *s, const floe_ice_type **out,
+                                floe_err *err);
+/*
+ * Append the type's string: the canonical JSON string for primitives (decimals are written as
+ * Java does, "decimal(10, 2)"), and a readable "struct<1: a: required int, ...>" form for nested
+ * types (used in messages).
+ */
+floe_status floe_ice_type_format(const floe_ice_type *t, floe_buf *out, floe_err *err);
+
+/* A type from its JSON form (a string or a struct/list/map object); FLOE_ERR_INVALID. */
+floe_status floe_ice_type_from_json(floe_arena *a, const json_t *j, const floe_ice_type **out,
+                                    floe_err *err);
+json_t *floe_ice_type_to_json(const floe_ice_type *t);
+
+typedef struct floe_ice_schema_index floe_ice_schema_index; /* private */
+
+/*
+ * A schema: a struct type (`root`), its id and identifier fields. Built only through
+ * floe_ice_schema_new (or the parsers), which validate it and index it for lookups.
+ */
+typedef struct floe_ice_schema {
+    int32_t schema_id; /* -1 when the JSON had none (REST add-schema may omit it) */
+    const floe_ice_type *root;
+    const int32_t *identifier_ids;
+    size_t n_identifier_ids;
+    const floe_ice_schema_index *index;
+} floe_ice_schema;
+
+/*
+ * Validate and index a schema over `root` (a STRUCT; borrowed, must live in `a` or longer):
+ * field ids unique, names unique within each struct, map keys required, decimal and fixed
+ * parameters in range, identifier fields valid (they exist, are primitive, required, not
+ * float/double, and not inside a list, a map or an optional struct). FLOE_ERR_INVALID.
+ */
+floe_status floe_ice_schema_new(floe_arena *a, int32_t schema_id, const floe_ice_type *root,
+                                const int32_t *identifier_ids, size_t n_identifier_ids,
+                                const floe_ice_schema **out, floe_err *err);
+
+/* Schema JSON (spec Appendix C): FLOE_ERR_INVALID on bad input. */
+floe_status floe_ice_schema_from_json(floe_arena *a, const json_t *j, const floe_ice_schema **out,
+                                      floe_err *err);
+json_t *floe_ice_schema_to_json(const floe_ice_schema *s);
+
+size_t floe_ice_schema_field_count(const floe_ice_schema *s); /* every id-carrying node */
+/* The field with this id anywhere in the schema, or NULL. Borrowed from the schema. */
+const floe_ice_field *floe_ice_schema_find_id(const floe_ice_schema *s, int32_t id);
+/*
+ * The field at a case-sensitive dotted name: "a.b" for a field b inside struct a, "l.element" and
+ * "m.key"/"m.value" for list and map children. Like Java, the short forms without "element" and
+ * "value" ("l.x" for "l.element.x") also resolve when unambiguous. NULL when absent.
+ */
+const floe_ice_field *floe_ice_schema_find_name(const floe_ice_schema *s, const char *name);
+/* The canonical dotted name of a field id, or NULL. Borrowed from the schema. */
+const char *floe_ice_schema_id_name(const floe_ice_schema *s, int32_t id);
+/* The id of the field's parent field (struct, list or map), 0 for top-level fields, -1 if absent.
+ */
+int32_t floe_ice_schema_parent_id(const floe_ice_schema *s, int32_t id);
+/* True when a field is inside a list or a map (no bounds, no partitioning, no identifiers). */
+bool floe_ice_schema_in_repeated(const floe_ice_schema *s, int32_t id);
+/* The highest field id in the schema, 0 for an empty schema. */
+int32_t floe_ice_schema_highest_id(const floe_ice_schema *s);
+/* Same columns (types, ids, names, requiredness, docs, defaults) and identifier fields; ids of
+ * the schemas themselves are ignored. This is how add-schema finds a schema to reuse. */
+bool floe_ice_schema_same(const floe_ice_schema *a, const floe_ice_schema *b);
+
+/*
+ * Copy `s` with fresh field ids, as catalogs do on create: ids from *next_id + 1 in pre-order
+ * (a struct's fields first, then each field's nested fields, like Java's assignFreshIds),
+ * identifier fields mapped to the new ids. *next_id is advanced to the last assigned id.
+ */
+floe_status floe_ice_schema_assign_fresh_ids(floe_arena *a, const floe_ice_schema *s,
+                                             int32_t schema_id, int32_t *next_id,
+                                             const floe_ice_schema **out, floe_err *err);
+
+/*
+ * Check that a schema may be used in a table of `format_version`: v3 types and non-null
+ * defaults need v3. FLOE_ERR_INVALID names the first offending field.
+ */
+floe_status floe_ice_schema_check_format(const floe_ice_schema *s, int format_version,
+                                         floe_err *err);
+/*
+ * Check that `next` is a valid evolution of `prev` for a table of `format_version`: every field
+ * id present in both keeps its kind (struct/list/map/primitive) and its primitive type changes
+ * only by an allowed promotion (int->long, float->double, decimal precision widening, and in v3
+ * date->timestamp(_ns) and unknown->any). FLOE_ERR_INVALID naming the field otherwise.
+ */
+floe_status floe_ice_schema_check_evolution(const floe_ice_schema *prev,
+                                            const floe_ice_schema *next, int format_version,
+                                            floe_err *err);
+/* True when a primitive of type `from` may be promoted to `to` (same type included). */
+bool floe_ice_type_can_promote(const floe_ice_type *from, const floe_ice_type *to,
+                               int format_version);
+
+/* ==== Schema evolution ==== */
+
+/*
+ * A schema change in progress, applied in order to a working copy of `base`: each call sees the
+ * result of the previous ones, checks the spec's rules and fails with FLOE_ERR_INVALID (naming
+ * the column) without changing anything. Names are dotted, as in floe_ice_schema_find_name
+ * (canonical forms only). New fields get ids from the table's last column id + 1. Finish with
+ * floe_ice_schema_update_apply. Everything is allocated from the arena given to _new.
+ */
+typedef struct floe_ice_schema_update floe_ice_schema_update;
+
+/* NULL when the arena is exhausted. `base` is borrowed until apply. */
+floe_ice_schema_update *floe_ice_schema_update_new(floe_arena *a, const floe_ice_schema *base,
+                                                   int32_t last_column_id, int format_version);
+/*
+ * Add a column to the struct `parent` (NULL: top level; a list or map parent means its element
+ * or value struct). Ids are assigned to the column and its nested fields. A required column
+ * needs `default_json` (a single-value JSON text used as initial and write default, v3 only).
+ */
+floe_status floe_ice_schema_add_column(floe_ice_schema_update *u, const char *parent,
+                                       const char *name, const floe_ice_type *type, bool required,
+                                       const char *doc, const char *default_json, floe_err *err);
+floe_status floe_ice_schema_rename_column(floe_ice_schema_update *u, const char *name,
+                                          const char *new_name, floe_err *err);
+/* Identifier fields cannot be deleted (change the identifier fields first). */
+floe_status floe_ice_schema_delete_column(floe_ice_schema_update *u, const char *name,
+                                          floe_err *err);
+/* Move within the same struct: first, or before/after a sibling. */
+floe_status floe_ice_schema_move_first(floe_ice_schema_update *u, const char *name, floe_err *err);
+floe_status floe_ice_schema_move_before(floe_ice_schema_update *u, const char *name,
+                                        const char *before, floe_err *err);
+floe_status floe_ice_schema_move_after(floe_ice_schema_update *u, const char *name,
+                                       const char *after, floe_err *err);
+/* Change a primitive column's type; only the allowed promotions pass. */
+floe_status floe_ice_schema_update_type(floe_ice_schema_update *u, const char *name,
+                                        const floe_ice_type *type, floe_err *err);
+/* Make a column optional (always allowed) or required (an incompatible change: refused unless
+ * `allow_incompatible`, because existing rows may hold nulls). */
+floe_status floe_ice_schema_set_required(floe_ice_schema_update *u, const char *name, bool required,
+                                         bool allow_incompatible, floe_err *err);
+floe_status floe_ice_schema_update_doc(floe_ice_schema_update *u, const char *name, const char *doc,
+                                       floe_err *err);
+/* Set a column's write default (single-value JSON text, NULL to clear; v3). */
+floe_status floe_ice_schema_set_write_default(floe_ice_schema_update *u, const char *name,
+                                              const char *default_json, floe_err *err);
+/* Replace the identifier fields (checked against the identifier rules at apply). */
+floe_status floe_ice_schema_set_identifier_fields(floe_ice_schema_update *u,
+                                                  const char *const *names, size_t n,
+                                                  floe_err *err);
+/*
+ * Build the new schema (with `schema_id`) and report the new last column id. Fails when the
+ * result breaks a rule that only the whole schema shows (identifier fields).
+ */
+floe_status floe_ice_schema_update_apply(floe_ice_schema_update *u, int32_t schema_id,
+                                         const floe_ice_schema **out, int32_t *last_column_id,
+                                         floe_err *err);
+
+/* ==== Single values (spec Appendix D) ==== */
+
+/*
+ * The floe_value kind that holds values of a primitive type: boolean BOOL, int INT, long LONG,
+ * float FLOAT, double DOUBLE, decimal DECIMAL (precision and scale of the type), date DATE, time
+ * TIME (micros), timestamp/timestamptz TIMESTAMP (micros; FLOE_VF_UTC for tz), the _ns variants
+ * TIMESTAMP in nanos, string STRING, uuid UUID, fixed FIXED, binary BINARY. Other types have no
+ * single value (FLOE_V_NULL).
+ */
+floe_value_kind floe_ice_value_kind(const floe_ice_type *t);
+/* True when `v` is a value of type `t` as described above (null included). */
+bool floe_ice_value_matches(const floe_ice_type *t, const floe_value *v);
+
+/*
+ * Binary single-value serialisation, appended to `out`: little-endian ints, longs, floats,
+ * doubles, dates, times and timestamps; decimals as the unscaled value in minimal big-endian
+ * two's complement; strings as UTF-8 bytes; uuids as 16 big-endian bytes; fixed and binary raw.
+ * FLOE_ERR_INVALID for nested and v3 semi-structured types or a value of the wrong kind.
+ */
+floe_status floe_ice_value_to_bytes(const floe_ice_type *t, const floe_value *v, floe_buf *out,
+                                    floe_err *err);
+/*
+ * Decode single-value bytes of type `t`. Bounds are never rewritten when a column is promoted,
+ * so this decodes by length: a long may carry 4 bytes (an int), a double 4 (a float), a
+ * timestamp or timestamp_ns 4 (a date, as midnight). Strings, binaries and fixed values borrow
+ * `bytes`. FLOE_ERR_CORRUPT for a length that fits no rule.
+ */
+floe_status floe_ice_value_from_bytes(const floe_ice_type *t, floe_str bytes, floe_value *out,
+                                      floe_err *err);
+
+/*
+ * Metrics-mode truncate(L) for string and binary bounds: the lower bound is the prefix of L code
+ * points (bytes for binary); the upper bound is that prefix with its last code point (byte)
+ * incremented, carrying left past code points (bytes) that cannot be incremented. *has_out is
+ * false when no upper bound exists (every code point is U+10FFFF / every byte 0xFF). Values
+ * already short enough are returned as is. Results borrow `v` or are allocated from `a`.
+ */
+floe_status floe_ice_truncate_lower_bound(const floe_ice_type *t, const floe_value *v, int32_t len,
+                                          floe_value *out, floe_err *err);
+floe_status floe_ice_truncate_upper_bound(floe_arena *a, const floe_ice_type *t,
+                                          const floe_value *v, int32_t len, floe_value *out,
+                                          bool *has_out, floe_err *err);
+
+/*
+ * JSON single-value form (defaults, REST partition values): booleans, numbers, decimals as
+ * strings ("14.20"), dates "2017-11-16", times "22:31:08.123456", timestamps with 6 (9 for _ns)
+ * fraction digits and "+00:00" for tz, uuid lowercase, fixed/binary lowercase hex; structs as
+ * objects keyed by field id, lists as arrays, maps as {"keys": [...], "values": [...]}. Reading
+ * is strict about the type (a decimal's digits must match its scale). Nested values are built
+ * from `a`; NULL / json null is the null value.
+ */
+json_t *floe_ice_value_to_json(const floe_ice_type *t, const floe_value *v);
+floe_status floe_ice_value_from_json(floe_arena *a, const floe_ice_type *t, const json_t *j,
+                                     floe_value *out, floe_err *err);
+
+/* ==== Transforms ==== */
+
+typedef enum floe_ice_transform_kind {
+    FLOE_ICE_T_IDENTITY = 0,
+    FLOE_ICE_T_BUCKET,   /* param: number of buckets N >= 1 */
+    FLOE_ICE_T_TRUNCATE, /* param: width W >= 1 */
+    FLOE_ICE_T_YEAR,
+    FLOE_ICE_T_MONTH,
+    FLOE_ICE_T_DAY,
+    FLOE_ICE_T_HOUR,
+    FLOE_ICE_T_VOID,
+    FLOE_ICE_T_UNKNOWN /* a transform this library does not know; `text` keeps it */
+} floe_ice_transform_kind;
+
+typedef struct floe_ice_transform {
+    floe_ice_transform_kind kind;
+    int32_t param;
+    const char *text; /* FLOE_ICE_T_UNKNOWN only: the transform string as read */
+} floe_ice_transform;
+
+/*
+ * Parse "identity", "bucket[16]", "truncate[4]", "year", "month", "day", "hour", "void" (case
+ * insensitive; the plural forms and Java's "alwaysNull" are accepted too); any
+ * other string becomes FLOE_ICE_T_UNKNOWN, preserved (readers ignore unknown transforms when
+ * filtering). A malformed bucket/truncate parameter is FLOE_ERR_INVALID.
+ */
+floe_status floe_ice_transform_parse(floe_arena *a, const char *s, floe_ice_transform *out,
+                                     floe_err *err);
+/* Append the canonical string ("bucket[16]", the original text for unknown transforms). */
+floe_status floe_ice_transform_format(floe_ice_transform t, floe_buf *out, floe_err *err);
+bool floe_ice_transform_equal(floe_ice_transform a, floe_ice_transform b);
+/*
+ * The result type of applying `t` to `source`: identity/truncate/void keep the source type,
+ * bucket/year/month/hour give int, day gives date. FLOE_ERR_INVALID when the transform does not
+ * apply to the type (bucket of a float, hour of a date, ...); unknown transforms give
+ * FLOE_ERR_UNSUPPORTED.
+ */
+floe_status floe_ice_transform_result_type(floe_arena *a, floe_ice_transform t,
+                                           const floe_ice_type *source, const floe_ice_type **out,
+                                           floe_err *err);
+
+/* 32-bit Murmur3, x86 variant, as a signed int like Java's (spec Appendix B). */
+int32_t floe_murmur3_32(const void *data, size_t len, uint32_t seed);
+/*
+ * The Appendix B hash of a value of type `t`: ints, longs, dates, times and timestamps hashed as
+ * 8-byte little-endian longs (nanosecond timestamps first floored to micros), strings as UTF-8,
+ * uuids as 16 big-endian bytes, fixed/binary raw, decimals as minimal big-endian two's
+ * complement of the unscaled value. FLOE_ERR_INVALID for other types or a null value.
+ */
+floe_status floe_ice_bucket_hash(const floe_ice_type *t, const floe_value *v, int32_t *out,
+                                 floe_err *err);
+
+/*
+ * Apply a transform to a value of type `source`; *out has the result type (a null input gives
+ * null, void always null). Truncated strings and binaries borrow the input's bytes (strings cut
+ * at a code point boundary). FLOE_ERR_INVALID when the value or type does not fit the transform.
+ */
+floe_status floe_ice_transform_apply(floe_ice_transform t, const floe_ice_type *source,
+                                     const floe_value *v, floe_value *out, floe_err *err);
+
+/*
+ * Append the human string of a transform result (used in partition paths): "null" for null;
+ * year "2017", month "2017-11", day "2017-11-16", hour "2017-11-16-22"; identity and truncate
+ * values as ISO dates/times/timestamps (Java's forms), decimals plain, binaries base64.
+ * `result` is the result type (floe_ice_transform_result_type).
+ */
+floe_status floe_ice_transform_human(floe_ice_transform t, const floe_ice_type *result,
+                                     const floe_value *v, floe_buf *out, floe_err *err);
+
+/* ==== Partition specs ==== */
+
+typedef struct floe_partition_field {
+    int32_t source_id;         /* the first source id for multi-argument transforms */
+    const int32_t *source_ids; /* v3 multi-argument form ("source-ids"); NULL otherwise */
+    size_t n_source_ids;
+    int32_t field_id; /* -1 when not given (unbound specs in REST add-spec) */
+    const char *name;
+    floe_ice_transform transform;
+} floe_partition_field;
+
+typedef struct floe_partition_spec {
+    int32_t spec_id; /* -1 when not given */
+    const floe_partition_field *fields;
+    size_t n_fields;
+} floe_partition_spec;
+
+bool floe_partition_spec_is_unpartitioned(const floe_partition_spec *s); /* no non-void field */
+/* The highest partition field id in the spec, 999 when it has none. */
+int32_t floe_partition_spec_last_field_id(const floe_partition_spec *s);
+/* Same fields (source ids, transforms, names) in the same order; ids ignored (spec:
+ * "equivalent" specs). */
+bool floe_partition_spec_equivalent(const floe_partition_spec *a, const floe_partition_spec *b);
+
+/*
+ * Spec JSON: the object form {"spec-id", "fields": [...]}; `fields_only` parses the bare field
+ * list (v1 "partition-spec", manifest metadata) and then `spec_id` is used. Missing field ids are
+ * assigned after the highest id seen so far (1000, 1001, ... as v1 writers did); negative ids
+ * are refused. FLOE_ERR_INVALID.
+ */
+floe_status floe_partition_spec_from_json(floe_arena *a, const json_t *j, bool fields_only,
+                                          int32_t spec_id, const floe_partition_spec **out,
+                                          floe_err *err);
+json_t *floe_partition_spec_to_json(const floe_partition_spec *s);
+json_t *floe_partition_spec_fields_to_json(const floe_partition_spec *s);
+
+/*
+ * Check a spec against a schema: every source field exists, is a primitive outside lists and
+ * maps, and accepts the transform; names are unique, non-empty, and do not shadow a schema
+ * column unless the field is an identity (or void) of that column; field ids are unique. Unknown
+ * transforms pass (they are preserved, not applied). FLOE_ERR_INVALID.
+ */
+floe_status floe_partition_spec_validate(const floe_partition_spec *spec,
+                                         const floe_ice_schema *schema, floe_err *err);
+/*
+ * The partition tuple type: a struct with one optional field per spec field, field id = the
+ * partition field id, name = the partition name, type = the transform's result type. Like Java,
+ * an unknown transform gives string, and a void transform whose source column was dropped gives
+ * int. FLOE_ERR_INVALID for a missing source field of any other transform.
+ */
+floe_status floe_partition_spec_type(floe_arena *a, const floe_partition_spec *spec,
+                                     const floe_ice_schema *schema, const floe_ice_type **out,
+                                     floe_err *err);
+/* The partition type as a schema (schema id 0): evaluate projected filters on partition tuples
+ * with floe_ice_row { partition schema, tuple }. The spec's field ids must be assigned. */
+floe_status floe_partition_spec_schema(floe_arena *a, const floe_partition_spec *spec,
+                                       const floe_ice_schema *schema, const floe_ice_schema **out,
+                                       floe_err *err);
+/*
+ * The partition path "name=value/name=value" for a partition tuple (a STRUCT value with one item
+ * per spec field): human strings, names and values URL-encoded like Java's URLEncoder (space as
+ * '+'). The caller prefixes "data/" and appends the file name.
+ */
+floe_status floe_partition_path(const floe_partition_spec *spec, const floe_ice_schema *schema,
+                                const floe_value *partition, floe_buf *out, floe_err *err);
+/*
+ * Compute the partition tuple of a row: `row` is a STRUCT value shaped like `schema` (fields in
+ * schema order, nested structs as STRUCT values). The result is a STRUCT with one item per spec
+ * field, allocated from `a`.
+ */
+floe_status floe_partition_tuple(floe_arena *a, const floe_partition_spec *spec,
+                                 const floe_ice_schema *schema, const floe_value *row,
+                                 floe_value *out, floe_err *err);
+
+/* ==== Sort orders ==== */
+
+typedef enum floe_sort_direction { FLOE_SORT_ASC = 0, FLOE_SORT_DESC } floe_sort_direction;
+typedef enum floe_null_order { FLOE_NULLS_FIRST = 0, FLOE_NULLS_LAST } floe_null_order;
+
+typedef struct floe_sort_field {
+    floe_ice_transform transform;
+    int32_t source_id;
+    const int32_t *source_ids; /* v3 multi-argument form; NULL otherwise */
+    size_t n_source_ids;
+    floe_sort_direction direction;
+    floe_null_order null_order;
+} floe_sort_field;
+
+/* Order id 0 is reserved for the unsorted order (no fields). */
+typedef struct floe_sort_order {
+    int32_t order_id;
+    const floe_sort_field *fields;
+    size_t n_fields;
+} floe_sort_order;
+
+floe_status floe_sort_order_from_json(floe_arena *a, const json_t *j, const floe_sort_order **out,
+                                      floe_err *err);
+json_t *floe_sort_order_to_json(const floe_sort_order *o);
+/* Same fields in the same order (ids ignored). */
+bool floe_sort_order_same(const floe_sort_order *a, const floe_sort_order *b);
+/* Sources exist, are primitive and accept their transforms. FLOE_ERR_INVALID. */
+floe_status floe_sort_order_validate(const floe_sort_order *o, const floe_ice_schema *schema,
+                                     floe_err *err);
+
+/* ==== Table metadata ==== */
+
+typedef enum floe_snapshot_ref_type { FLOE_REF_BRANCH = 0, FLOE_REF_TAG } floe_snapshot_ref_type;
+
+/* A branch or tag. Retention settings are 0 / absent unless has_* is set. */
+typedef struct floe_snapshot_ref {
+    const char *name;
+    int64_t snapshot_id;
+    floe_snapshot_ref_type type;
+    bool has_min_snapshots_to_keep;
+    int32_t min_snapshots_to_keep;
+    bool has_max_snapshot_age_ms;
+    int64_t max_snapshot_age_ms;
+    bool has_max_ref_age_ms;
+    int64_t max_ref_age_ms;
+} floe_snapshot_ref;
+
+typedef struct floe_snapshot {
+    int64_t snapshot_id;
+    bool has_parent;
+    int64_t parent_id;
+    int64_t sequence_number; /* 0 for v1 snapshots */
+    int64_t timestamp_ms;
+    const char *manifest_list; /* NULL for v1 snapshots that embed `manifests` */
+    const char *const *manifests;
+    size_t n_manifests;
+    const char *operation; /* summary "operation"; NULL when absent */
+    bool has_summary;
+    const floe_kv *summary; /* every summary entry, "operation" included, in file order */
+    size_t n_summary;
+    bool has_schema_id;
+    int32_t schema_id;
+    bool has_first_row_id; /* v3 row lineage */
+    int64_t first_row_id;
+    bool has_added_rows;
+    int64_t added_rows;
+    const char *key_id; /* v3 encryption; NULL when absent */
+} floe_snapshot;
+
+typedef struct floe_snapshot_log_entry {
+    int64_t timestamp_ms;
+    int64_t snapshot_id;
+} floe_snapshot_log_entry;
+
+typedef struct floe_metadata_log_entry {
+    int64_t timestamp_ms;
+    const char *file;
+} floe_metadata_log_entry;
+
+/* A `statistics` or `partition-statistics` entry, kept as compact JSON text. */
+typedef struct floe_stats_file {
+    int64_t snapshot_id;
+    const char *json;
+} floe_stats_file;
+
+typedef struct floe_encryption_key {
+    const char *key_id;
+    const char *encrypted_key_metadata; /* base64 text */
+    const char *encrypted_by_id;        /* NULL when absent */
+    const floe_kv *properties;
+    size_t n_properties;
+} floe_encryption_key;
+
+/* A top-level field this library does not know, kept as compact JSON text for rewriting. */
+typedef struct floe_json_field {
+    const char *key;
+    const char *json;
+} floe_json_field;
+
+/*
+ * Table metadata, read-only. Lists keep file order. Legacy v1 forms are normalised on read:
+ * `schema` becomes schemas[0], a bare `partition-spec` becomes spec 0, a missing sort order list
+ * becomes the unsorted order, and a missing `refs` with a current snapshot becomes `main`.
+ */
+typedef struct floe_table_meta {
+    int format_version;
+    const char *table_uuid; /* may be NULL in v1 */
+    const char *location;
+    int64_t last_sequence_number;
+    int64_t last_updated_ms;
+    int32_t last_column_id;
+    const floe_ice_schema *const *schemas;
+    size_t n_schemas;
+    int32_t current_schema_id;
+    const floe_partition_spec *const *specs;
+    size_t n_specs;
+    int32_t default_spec_id;
+    int32_t last_partition_id;
+    const floe_sort_order *const *sort_orders;
+    size_t n_sort_orders;
+    int32_t default_sort_order_id;
+    const floe_kv *properties;
+    size_t n_properties;
+    int64_t current_snapshot_id; /* -1 when the table has no current snapshot */
+    const floe_snapshot *snapshots;
+    size_t n_snapshots;
+    const floe_snapshot_ref *refs;
+    size_t n_refs;
+    const floe_snapshot_log_entry *snapshot_log;
+    size_t n_snapshot_log;
+    const floe_metadata_log_entry *metadata_log;
+    size_t n_metadata_log;
+    const floe_stats_file *statistics;
+    size_t n_statistics;
+    const floe_stats_file *partition_statistics;
+    size_t n_partition_statistics;
+    int64_t next_row_id; /* v3; 0 otherwise */
+    const floe_encryption_key *encryption_keys;
+    size_t n_encryption_keys;
+    const floe_json_field *extra; /* unknown top-level fields, written back unchanged */
+    size_t n_extra;
+    const char *metadata_location; /* the file this was read from; NULL when not known */
+} floe_table_meta;
+
+/* Lookups; results are borrowed from `m` (NULL when absent). */
+const floe_ice_schema *floe_table_meta_schema(const floe_table_meta *m, int32_t schema_id);
+const floe_ice_schema *floe_table_meta_current_schema(const floe_table_meta *m);
+const floe_partition_spec *floe_table_meta_spec(const floe_table_meta *m, int32_t spec_id);
+const floe_partition_spec *floe_table_meta_default_spec(const floe_table_meta *m);
+const floe_sort_order *floe_table_meta_sort_order(const floe_table_meta *m, int32_t order_id);
+const floe_sort_order *floe_table_meta_default_sort_order(const floe_table_meta *m);
+const floe_snapshot *floe_table_meta_snapshot(const floe_table_meta *m, int64_t snapshot_id);
+const floe_snapshot *floe_table_meta_current_snapshot(const floe_table_meta *m);
+const floe_snapshot_ref *floe_table_meta_ref(const floe_table_meta *m, const char *name);
+/* The head snapshot of a branch or tag ("main" is the current snapshot). */
+const floe_snapshot *floe_table_meta_ref_snapshot(const floe_table_meta *m, const char *name);
+const char *floe_table_meta_property(const floe_table_meta *m, const char *key);
+/* A property as an integer, `def` when absent or not a valid integer. */
+int64_t floe_table_meta_property_int(const floe_table_meta *m, const char *key, int64_t def);
+/* The snapshot current at `timestamp_ms` per the snapshot log (time travel), or NULL. */
+const floe_snapshot *floe_table_meta_snapshot_as_of(const floe_table_meta *m, int64_t timestamp_ms);
+
+/* Deep copy into `a` (to keep metadata beyond the arena it was read into). */
+floe_status floe_table_meta_dup(floe_arena *a, const floe_table_meta *m, floe_table_meta **out,
+                                floe_err *err);
+
+/*
+ * Parse table metadata JSON (uncompressed). Every field of the spec is read; unknown top-level
+ * fields are kept. Checks: format-version 1..3 (higher: FLOE_ERR_UNSUPPORTED), required fields
+ * per version, unique schema/spec/order/snapshot ids, current schema/spec/order/snapshot exist,
+ * refs point at snapshots and `main` matches current-snapshot-id, snapshot sequence numbers do
+ * not pass last-sequence-number. Anything else wrong is FLOE_ERR_CORRUPT naming the field.
+ */
+floe_status floe_iceberg_parse_metadata(floe_arena *a, floe_str json, floe_table_meta **out,
+                                        floe_err *err);
+floe_status floe_iceberg_metadata_from_json(floe_arena *a, const json_t *j, floe_table_meta **out,
+                                            floe_err *err);
+/*
+ * Read a metadata file through FileIO. Gzip is recognised by name (".gz.metadata.json",
+ * ".metadata.json.gz") or by its magic bytes. Sets metadata_location to `location`.
+ */
+floe_status floe_iceberg_read_metadata(floe_arena *a, floe_fileio *io, const char *location,
+                                       floe_table_meta **out, floe_err *err);
+
+/*
+ * The metadata as JSON, in Java's field order, deterministic. v1 also gets the legacy `schema`
+ * and `partition-spec` fields; v1/v2 write current-snapshot-id -1 when there is none, v3 null.
+ */
+json_t *floe_table_meta_to_json(const floe_table_meta *m);
+/* Serialise (compact, or indented with `pretty`) and append to `out`. */
+floe_status floe_table_meta_write_json(const floe_table_meta *m, bool pretty, floe_buf *out,
+                                       floe_err *err);
+/*
+ * Write a metadata file through FileIO with exclusive create (FLOE_ERR_EXISTS when the name is
+ * taken); gzip when the name ends in ".gz.metadata.json" or ".metadata.json.gz".
+ */
+floe_status floe_iceberg_write_metadata(floe_fileio *io, const char *location,
+                                        const floe_table_meta *m, floe_err *err);
+/*
+ * A new metadata file location for `m`: "<dir>/<version %05d>-<random uuid>.metadata.json"
+ * (".gz.metadata.json" with gzip), where dir is the write.metadata.path property or
+ * "<location>/metadata". NULL when the arena is exhausted.
+ */
+char *floe_iceberg_metadata_file_name(floe_arena *a, const floe_table_meta *m, int64_t version,
+                                      bool gzip);
+
+/* ==== Requirements and updates (REST TableRequirement / TableUpdate) ==== */
+
+typedef enum floe_ice_req_kind {
+    FLOE_ICE_REQ_ASSERT_CREATE = 0,
+    FLOE_ICE_REQ_ASSERT_TABLE_UUID,
+    FLOE_ICE_REQ_ASSERT_REF_SNAPSHOT_ID,
+    FLOE_ICE_REQ_ASSERT_LAST_ASSIGNED_FIELD_ID,
+    FLOE_ICE_REQ_ASSERT_CURRENT_SCHEMA_ID,
+    FLOE_ICE_REQ_ASSERT_LAST_ASSIGNED_PARTITION_ID,
+    FLOE_ICE_REQ_ASSERT_DEFAULT_SPEC_ID,
+    FLOE_ICE_REQ_ASSERT_DEFAULT_SORT_ORDER_ID
+} floe_ice_req_kind;
+
+typedef struct floe_ice_requirement {
+    floe_ice_req_kind kind;
+    const char *uuid;     /* ASSERT_TABLE_UUID */
+    const char *ref;      /* ASSERT_REF_SNAPSHOT_ID */
+    bool has_snapshot_id; /* ASSERT_REF_SNAPSHOT_ID: false = "snapshot-id": null (ref must not
+                             exist) */
+    int64_t snapshot_id;
+    int32_t id; /* the asserted id of the other kinds */
+} floe_ice_requirement;
+
+const char *floe_ice_req_kind_name(floe_ice_req_kind k); /* "assert-create", ... */
+
+/* One requirement object; unknown types and malformed fields are FLOE_ERR_INVALID. */
+floe_status floe_ice_requirement_from_json(floe_arena *a, const json_t *j,
+                                           floe_ice_requirement *out, floe_err *err);
+json_t *floe_ice_requirement_to_json(const floe_ice_requirement *r);
+
+/*
+ * Check requirements against the current metadata (`base` NULL when the table does not exist).
+ * A failed requirement is FLOE_ERR_CONFLICT with the REST message ("Requirement failed: current
+ * schema changed: expected id 1 != 2"). Against a missing table, assert-create and (as in Java,
+ * whose create transactions send them) the last-assigned-field-id / last-assigned-partition-id
+ * asserts pass; the others fail with "Requirement failed: table does not exist".
+ */
+floe_status floe_ice_requirements_check(const floe_table_meta *base,
+                                        const floe_ice_requirement *reqs, size_t n, floe_err *err);
+
+typedef enum floe_ice_update_kind {
+    FLOE_ICE_UP_ASSIGN_UUID = 0,
+    FLOE_ICE_UP_UPGRADE_FORMAT_VERSION,
+    FLOE_ICE_UP_ADD_SCHEMA,
+    FLOE_ICE_UP_SET_CURRENT_SCHEMA,
+    FLOE_ICE_UP_ADD_SPEC,
+    FLOE_ICE_UP_SET_DEFAULT_SPEC,
+    FLOE_ICE_UP_ADD_SORT_ORDER,
+    FLOE_ICE_UP_SET_DEFAULT_SORT_ORDER,
+    FLOE_ICE_UP_ADD_SNAPSHOT,
+    FLOE_ICE_UP_SET_SNAPSHOT_REF,
+    FLOE_ICE_UP_REMOVE_SNAPSHOTS,
+    FLOE_ICE_UP_REMOVE_SNAPSHOT_REF,
+    FLOE_ICE_UP_SET_LOCATION,
+    FLOE_ICE_UP_SET_PROPERTIES,
+    FLOE_ICE_UP_REMOVE_PROPERTIES,
+    FLOE_ICE_UP_SET_STATISTICS,
+    FLOE_ICE_UP_REMOVE_STATISTICS,
+    FLOE_ICE_UP_SET_PARTITION_STATISTICS,
+    FLOE_ICE_UP_REMOVE_PARTITION_STATISTICS,
+    FLOE_ICE_UP_REMOVE_PARTITION_SPECS,
+    FLOE_ICE_UP_REMOVE_SCHEMAS,
+    FLOE_ICE_UP_ADD_ENCRYPTION_KEY,
+    FLOE_ICE_UP_REMOVE_ENCRYPTION_KEY
+} floe_ice_update_kind;
+
+/* One update; which members are set depends on `kind` (see each comment). */
+typedef struct floe_ice_update {
+    floe_ice_update_kind kind;
+    const char *uuid;                  /* ASSIGN_UUID */
+    int format_version;                /* UPGRADE_FORMAT_VERSION */
+    const floe_ice_schema *schema;     /* ADD_SCHEMA */
+    bool has_last_column_id;           /* ADD_SCHEMA (deprecated field) */
+    int32_t last_column_id;            /* ADD_SCHEMA */
+    int32_t id;                        /* SET_CURRENT_SCHEMA, SET_DEFAULT_SPEC,
+                                          SET_DEFAULT_SORT_ORDER (-1 = last added) */
+    const floe_partition_spec *spec;   /* ADD_SPEC (field ids may be -1: assigned) */
+    const floe_sort_order *sort_order; /* ADD_SORT_ORDER */
+    const floe_snapshot *snapshot;     /* ADD_SNAPSHOT */
+    floe_snapshot_ref ref;             /* SET_SNAPSHOT_REF (ref.name is "ref-name") */
+    const char *ref_name;              /* REMOVE_SNAPSHOT_REF */
+    const int64_t *snapshot_ids;       /* REMOVE_SNAPSHOTS */
+    size_t n_snapshot_ids;
+    int64_t snapshot_id;    /* REMOVE_STATISTICS, REMOVE_PARTITION_STATISTICS */
+    const char *location;   /* SET_LOCATION */
+    const floe_kv *updates; /* SET_PROPERTIES */
+    size_t n_updates;
+    const char *const *removals; /* REMOVE_PROPERTIES */
+    size_t n_removals;
+    floe_stats_file stats; /* SET_STATISTICS, SET_PARTITION_STATISTICS */
+    const int32_t *ids;    /* REMOVE_PARTITION_SPECS, REMOVE_SCHEMAS */
+    size_t n_ids;
+    floe_encryption_key key; /* ADD_ENCRYPTION_KEY */
+    const char *key_id;      /* REMOVE_ENCRYPTION_KEY */
+} floe_ice_update;
+
+const char *floe_ice_update_kind_name(floe_ice_update_kind k); /* "add-schema", ... */
+
+/* One update object; unknown actions and malformed fields are FLOE_ERR_INVALID. */
+floe_status floe_ice_update_from_json(floe_arena *a, const json_t *j, floe_ice_update *out,
+                                      floe_err *err);
+json_t *floe_ice_update_to_json(const floe_ice_update *u);
+
+/* A parsed CommitTableRequest body: {identifier?, requirements, updates}. */
+typedef struct floe_ice_commit_request {
+    const char *const *ns; /* identifier namespace levels; NULL when no identifier */
+    size_t n_ns;
+    const char *name; /* identifier name; NULL when no identifier */
+    const floe_ice_requirement *reqs;
+    size_t n_reqs;
+    const floe_ice_update *updates;
+    size_t n_updates;
+} floe_ice_commit_request;
+
+floe_status floe_ice_commit_request_from_json(floe_arena *a, const json_t *j,
+                                              floe_ice_commit_request *out, floe_err *err);
+json_t *floe_ice_commit_request_to_json(const floe_ice_commit_request *r);
+
+typedef struct floe_ice_apply_opts {
+    /* last-updated-ms of the new metadata (the caller's clock; also the time of snapshot-log
+     * entries for refs moved to snapshots not added in this commit). */
+    int64_t now_ms;
+    /* The file `base` was read from; appended to the metadata-log (trimmed to the property
+     * write.metadata.previous-versions-max, default 100). NULL: base->metadata_location. */
+    const char *base_location;
+} floe_ice_apply_opts;
+
+/*
+ * Apply updates to `base` as Java's TableMetadata.Builder does, producing new metadata in `a`
+ * (base is not modified). `base` NULL builds a new table from empty metadata (REST create
+ * transactions: assign-uuid, upgrade-format-version, add-schema, ...), which must end up with a
+ * schema, spec, sort order and location. Semantics: add-schema reuses the id of an identical
+ * schema and raises last-column-id; add-spec reuses equivalent specs, assigns missing partition
+ * field ids (reusing ids of equivalent fields, else last-partition-id + 1); -1 means "last
+ * added" for set-current-schema/set-default-spec/set-default-sort-order; add-snapshot needs a
+ * unique id and (v2+) a sequence number above last-sequence-number when it has a parent (else
+ * FLOE_ERR_CONFLICT, retryable); set-snapshot-ref on main sets current-snapshot-id and appends
+ * to the snapshot log; remove-snapshots drops dangling refs, statistics and log history.
+ * Invalid updates are FLOE_ERR_INVALID. *changed (may be NULL) tells whether anything changed;
+ * when nothing did, *out is an unchanged copy of base (same last-updated-ms, no log entry).
+ */
+floe_status floe_ice_updates_apply(floe_arena *a, const floe_table_meta *base,
+                                   const floe_ice_update *updates, size_t n,
+                                   const floe_ice_apply_opts *opts, floe_table_meta **out,
+                                   bool *changed, floe_err *err);
+
+/* What creating a table needs (a CreateTableRequest, plus what the catalog decides). */
+typedef struct floe_ice_create_opts {
+    const char *name;                  /* informational (CreateTableRequest "name") */
+    const char *location;              /* required */
+    const floe_ice_schema *schema;     /* required; ids are reassigned */
+    const floe_partition_spec *spec;   /* NULL: unpartitioned; sources are `schema` ids */
+    const floe_sort_order *sort_order; /* NULL: unsorted; sources are `schema` ids */
+    const floe_kv *properties;         /* "format-version" is read and not stored */
+    size_t n_properties;
+    const char *table_uuid; /* NULL: a random v4 uuid */
+    int64_t now_ms;
+    bool stage_create; /* informational (CreateTableRequest "stage-create") */
+} floe_ice_create_opts;
+
+/* Parse a CreateTableRequest body into `out` (location and uuid left for the caller). */
+floe_status floe_ice_create_request_from_json(floe_arena *a, const json_t *j,
+                                              floe_ice_create_opts *out, floe_err *err);
+
+/*
+ * New table metadata as catalogs create it: fresh column ids from 1 (schema id 0), the spec
+ * re-bound to the fresh ids with partition field ids from 1000 (spec id 0), the sort order
+ * re-bound (order id 1, or 0 when unsorted), format version from properties["format-version"]
+ * (default 2; that property is not stored), last-sequence-number 0, no snapshots.
+ */
+floe_status floe_ice_table_create(floe_arena *a, const floe_ice_create_opts *opts,
+                                  floe_table_meta **out, floe_err *err);
+
+/* ==== Expressions ==== */
+
+typedef enum floe_ice_expr_op {
+    FLOE_ICE_EXPR_TRUE = 0,
+    FLOE_ICE_EXPR_FALSE,
+    FLOE_ICE_EXPR_AND,
+    FLOE_ICE_EXPR_OR,
+    FLOE_ICE_EXPR_NOT,
+    FLOE_ICE_EXPR_IS_NULL,
+    FLOE_ICE_EXPR_NOT_NULL,
+    FLOE_ICE_EXPR_IS_NAN,
+    FLOE_ICE_EXPR_NOT_NAN,
+    FLOE_ICE_EXPR_LT,
+    FLOE_ICE_EXPR_LT_EQ,
+    FLOE_ICE_EXPR_GT,
+    FLOE_ICE_EXPR_GT_EQ,
+    FLOE_ICE_EXPR_EQ,
+    FLOE_ICE_EXPR_NOT_EQ,
+    FLOE_ICE_EXPR_STARTS_WITH,
+    FLOE_ICE_EXPR_NOT_STARTS_WITH,
+    FLOE_ICE_EXPR_IN,
+    FLOE_ICE_EXPR_NOT_IN
+} floe_ice_expr_op;
+
+/*
+ * An expression tree node (immutable, arena-allocated). AND/OR use left and right, NOT uses
+ * left; predicates name a column and carry literals (one for comparisons and STARTS_WITH, n for
+ * IN / NOT IN, none for the unary tests).
+ *
+ * Unbound literals keep the parser's kind: integers LONG (DECIMAL past 64 bits), decimals
+ * DECIMAL, numbers with an exponent DOUBLE, strings STRING, booleans BOOL. Binding resolves the
+ * name to a field id and converts every literal to the column's kind (floe_ice_value_kind).
+ */
+typedef struct floe_ice_expr floe_ice_expr;
+struct floe_ice_expr {
+    floe_ice_expr_op op;
+    const floe_ice_expr *left;
+    const floe_ice_expr *right;
+    const char *name; /* predicates: column name (bound: the canonical name) */
+    bool bound;       /* predicates: field_id and type are set */
+    int32_t field_id;
+    const floe_ice_type *type; /* bound: the column's type */
+    const floe_value *lits;
+    size_t n_lits;
+};
+
+const char *floe_ice_expr_op_name(floe_ice_expr_op op); /* REST names: "lt-eq", "not-in", ... */
+
+/* Constructors (NULL when the arena is exhausted). and/or/not fold TRUE and FALSE. */
+const floe_ice_expr *floe_ice_expr_true(void);
+const floe_ice_expr *floe_ice_expr_false(void);
+const floe_ice_expr *floe_ice_expr_and(floe_arena *a, const floe_ice_expr *l,
+                                       const floe_ice_expr *r);
+const floe_ice_expr *floe_ice_expr_or(floe_arena *a, const floe_ice_expr *l,
+                                      const floe_ice_expr *r);
+const floe_ice_expr *floe_ice_expr_not(floe_arena *a, const floe_ice_expr *e);
+/* An unbound predicate; `name` and the literals are copied into `a`. */
+const floe_ice_expr *floe_ice_expr_pred(floe_arena *a, floe_ice_expr_op op, const char *name,
+                                        const floe_value *lits, size_t n_lits);
+
+/*
+ * Parse the SQL-like filter text used by `--where` and self-optimizing.filter:
+ *   expr    := expr OR expr | expr AND expr | NOT expr | '(' expr ')' | TRUE | FALSE | pred
+ *   pred    := col op lit | lit op col | col [NOT] IN (lit, ...) | col IS [NOT] NULL
+ *            | col IS [NOT] NAN | col [NOT] STARTS WITH 'p' | col [NOT] LIKE 'p%'
+ *            | col [NOT] BETWEEN lit AND lit
+ *   op      := = == != <> < <= > >=
+ *   col     := name(.name)* | `quoted` | "quoted"
+ *   lit     := integer | decimal | float (1e3) | 'string' ('' escapes a quote) | TRUE | FALSE
+ *            | NULL | DATE 'x' | TIME 'x' | TIMESTAMP 'x' (the keyword is a hint only)
+ * Keywords are case-insensitive; AND binds tighter than OR. `col = NULL` means IS NULL and
+ * `col != NULL` NOT NULL. LIKE accepts only a prefix pattern ('abc%'). FLOE_ERR_INVALID with the
+ * byte offset for malformed text; limits on length and nesting give FLOE_ERR_TOO_BIG.
+ */
+floe_status floe_ice_expr_parse(floe_arena *a, const char *text, size_t len,
+                                const floe_ice_expr **out, floe_err *err);
+
+/* Append a text form that floe_ice_expr_parse reads back to the same tree. */
+floe_status floe_ice_expr_to_string(const floe_ice_expr *e, floe_buf *out, floe_err *err);
+
+/*
+ * The REST / Java JSON form: true/false (booleans or {"type":"true"}), {"type":"and","left",
+ * "right"}, {"type":"not","child"}, {"type":"lt","term":"x","value":5} (also "left"/"right",
+ * "child", {"type":"reference","name":...} and {"type":"literal","value":...}), {"type":"in",
+ * "term", "values":[...]}. With `schema`, the expression is bound and literals are read in the
+ * column type's JSON single-value form; without, it stays unbound. Transform terms and function
+ * applications are FLOE_ERR_UNSUPPORTED. Writing uses Java's term/value form.
+ */
+floe_status floe_ice_expr_from_json(floe_arena *a, const json_t *j, const floe_ice_schema *schema,
+                                    const floe_ice_expr **out, floe_err *err);
+json_t *floe_ice_expr_to_json(const floe_ice_expr *e);
+
+/*
+ * Bind to a schema: names resolve (case-sensitively) to fields, which must be primitive and not
+ * inside a list or map; literals convert to the column type (strings to date, time, timestamp
+ * (ISO, floe_time_parse_iso), uuid, decimal; numbers across integer/decimal/float types, with
+ * out-of-range and inexact values folded into an equivalent predicate or TRUE/FALSE); IS NAN
+ * needs a float/double and STARTS WITH a string. NOT is pushed down to the predicates (NOT
+ * x < 5 becomes x >= 5), so bound trees contain no NOT. FLOE_ERR_INVALID with a clear message.
+ */
+floe_status floe_ice_expr_bind(floe_arena *a, const floe_ice_expr *e, const floe_ice_schema *schema,
+                               const floe_ice_expr **out, floe_err *err);
+
+/*
+ * Row evaluation. The callback fetches the value of a field id for the current row (NULL value
+ * for missing); values may be of the column's kind or a promotable narrower one (INT for a long,
+ * FLOAT for a double). Comparisons with null are false, NaN satisfies only != / NOT IN / IS NAN,
+ * so a bound expression selects rows like SQL does.
+ */
+typedef void (*floe_ice_value_fn)(void *ud, int32_t field_id, floe_value *out);
+bool floe_ice_expr_eval(const floe_ice_expr *bound, floe_ice_value_fn fn, void *ud);
+/*
+ * A value fetcher over a STRUCT row shaped like `schema` (fields in schema order, nested structs
+ * as STRUCT values): pass floe_ice_row_value as `fn` and a floe_ice_row as `ud`.
+ */
+typedef struct floe_ice_row {
+    const floe_ice_schema *schema;
+    const floe_value *row;
+} floe_ice_row;
+void floe_ice_row_value(void *ud, int32_t field_id, floe_value *out);
+
+/*
+ * Inclusive projection of a bound row filter through a partition spec: a bound expression over
+ * the spec's partition tuple (floe_partition_spec_type) that is true for every partition that
+ * may hold a matching row. Identity keeps the predicate; bucket projects = and IN; truncate and
+ * the date/time transforms project ranges (with Java's widening for pre-epoch values written by
+ * old writers); void and unknown transforms give TRUE. Evaluate it on partition tuples with
+ * floe_ice_row over the partition type's schema (see floe_partition_spec_type).
+ */
+floe_status floe_ice_expr_project(floe_arena *a, const floe_ice_expr *bound,
+                                  const floe_partition_spec *spec, const floe_ice_schema *schema,
+                                  const floe_ice_expr **out, floe_err *err);
+
+/* ==== Data files and manifests ==== */
+
+typedef enum floe_file_content {
+    FLOE_CONTENT_DATA = 0,
+    FLOE_CONTENT_POSITION_DELETES = 1,
+    FLOE_CONTENT_EQUALITY_DELETES = 2
+} floe_file_content;
+
+typedef enum floe_file_format {
+    FLOE_FORMAT_PARQUET = 0,
+    FLOE_FORMAT_AVRO,
+    FLOE_FORMAT_ORC,
+    FLOE_FORMAT_PUFFIN
+} floe_file_format;
+
+/* Lowercase name ("parquet"); parse accepts any case (Java writes "PARQUET"). */
+const char *floe_file_format_name(floe_file_format f);
+floe_status floe_file_format_parse(const char *s, floe_file_format *out, floe_err *err);
+
+/* One entry of a per-field count map (column_sizes, value_counts, ...). */
+typedef struct floe_field_count {
+    int32_t field_id;
+    int64_t value;
+} floe_field_count;
+
+/* One entry of a bounds map: single-value bytes as stored (decode with the field's type). */
+typedef struct floe_field_bound {
+    int32_t field_id;
+    floe_str bytes;
+} floe_field_bound;
+
+/*
+ * A data or delete file as manifests describe it (data_file, spec "Data File Fields"). Optional
+ * maps and lists are absent when NULL / has_* false. Filled by the manifest reader, written by
+ * the manifest writer, consulted by scans and the metrics evaluator.
+ */
+typedef struct floe_data_file {
+    floe_file_content content;            /* 134 */
+    const char *file_path;                /* 100 */
+    floe_file_format file_format;         /* 101 */
+    int32_t spec_id;                      /* the manifest's partition spec (not stored per file) */
+    floe_value partition;                 /* 102: STRUCT, one item per spec field, in spec order */
+    int64_t record_count;                 /* 103 */
+    int64_t file_size_in_bytes;           /* 104 */
+    const floe_field_count *column_sizes; /* 108 */
+    size_t n_column_sizes;
+    const floe_field_count *value_counts; /* 109: nulls and NaNs included */
+    size_t n_value_counts;
+    const floe_field_count *null_value_counts; /* 110 */
+    size_t n_null_value_counts;
+    const floe_field_count *nan_value_counts; /* 137 */
+    size_t n_nan_value_counts;
+    const floe_field_bound *lower_bounds; /* 125 */
+    size_t n_lower_bounds;
+    const floe_field_bound *upper_bounds; /* 128 */
+    size_t n_upper_bounds;
+    floe_str key_metadata;        /* 131: ptr NULL when absent */
+    const int64_t *split_offsets; /* 132: ascending; NULL when absent */
+    size_t n_split_offsets;
+    const int32_t *equality_ids; /* 135: equality deletes; NULL when absent */
+    size_t n_equality_ids;
+    bool has_sort_order_id; /* 140 */
+    int32_t sort_order_id;
+    const char *referenced_data_file; /* 143: NULL when absent */
+    bool has_first_row_id;            /* 142 (v3) */
+    int64_t first_row_id;
+    bool has_content_offset; /* 144 (v3, deletion vectors) */
+    int64_t content_offset;
+    bool has_content_size_in_bytes; /* 145 (v3) */
+    int64_t content_size_in_bytes;
+} floe_data_file;
+
+/* Per-field lookups in a data file's maps; false when the field has no entry. */
+bool floe_data_file_value_count(const floe_data_file *f, int32_t field_id, int64_t *out);
+bool floe_data_file_null_count(const floe_data_file *f, int32_t field_id, int64_t *out);
+bool floe_data_file_nan_count(const floe_data_file *f, int32_t field_id, int64_t *out);
+bool floe_data_file_lower_bound(const floe_data_file *f, int32_t field_id, floe_str *out);
+bool floe_data_file_upper_bound(const floe_data_file *f, int32_t field_id, floe_str *out);
+
+typedef enum floe_entry_status {
+    FLOE_ENTRY_EXISTING = 0,
+    FLOE_ENTRY_ADDED = 1,
+    FLOE_ENTRY_DELETED = 2
+} floe_entry_status;
+
+/* A manifest_entry: status and tracking fields, then the file. */
+typedef struct floe_manifest_entry {
+    floe_entry_status status; /* 0 */
+    bool has_snapshot_id;     /* 1: inherited from the manifest when absent */
+    int64_t snapshot_id;
+    bool has_sequence_number; /* 3: data sequence number; inherited when absent and ADDED */
+    int64_t sequence_number;
+    bool has_file_sequence_number; /* 4 */
+    int64_t file_sequence_number;
+    floe_data_file file; /* 2 */
+} floe_manifest_entry;
+
+typedef enum floe_manifest_content {
+    FLOE_MANIFEST_DATA = 0,
+    FLOE_MANIFEST_DELETES = 1
+} floe_manifest_content;
+
+/* A manifest list's field_summary for one partition field. */
+typedef struct floe_field_summary {
+    bool contains_null; /* 509 */
+    bool has_contains_nan;
+    bool contains_nan;    /* 518 */
+    floe_str lower_bound; /* 510: single-value bytes, ptr NULL when absent */
+    floe_str upper_bound; /* 511 */
+} floe_field_summary;
+
+/* A manifest list entry (manifest_file). Counts are optional in v1 (has_counts). */
+typedef struct floe_manifest_file {
+    const char *manifest_path;     /* 500 */
+    int64_t manifest_length;       /* 501 */
+    int32_t partition_spec_id;     /* 502 */
+    floe_manifest_content content; /* 517 (0 in v1) */
+    int64_t sequence_number;       /* 515 (0 in v1) */
+    int64_t min_sequence_number;   /* 516 (0 in v1) */
+    int64_t added_snapshot_id;     /* 503 */
+    bool has_counts;               /* 504-506, 512-514 present */
+    int32_t added_files_count;
+    int32_t existing_files_count;
+    int32_t deleted_files_count;
+    int64_t added_rows_count;
+    int64_t existing_rows_count;
+    int64_t deleted_rows_count;
+    const floe_field_summary *partitions; /* 507: one per spec field; NULL when absent */
+    size_t n_partitions;
+    floe_str key_metadata; /* 519 */
+    bool has_first_row_id; /* 520 (v3) */
+    int64_t first_row_id;
+} floe_manifest_file;
+
+/*
+ * Fill inherited tracking fields of an entry read from `manifest` (spec "Sequence Number
+ * Inheritance"): snapshot id from added_snapshot_id; for ADDED entries, missing sequence
+ * numbers from the manifest's sequence number. FLOE_ERR_CORRUPT when an EXISTING or DELETED
+ * entry of a v2+ manifest lacks them.
+ */
+floe_status floe_manifest_entry_inherit(floe_manifest_entry *e, const floe_manifest_file *manifest,
+                                        int format_version, floe_err *err);
+
+/*
+ * Whether a data or delete file may contain rows matching a bound expression, judged from its
+ * record count, value/null/NaN counts and lower/upper bounds (Java's InclusiveMetricsEvaluator):
+ * false only when no row can match. Bounds are decoded with the bound column types; a bound that
+ * does not decode is ignored. Missing metrics never exclude a file.
+ */
+bool floe_ice_metrics_might_match(const floe_ice_expr *bound, const floe_data_file *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLOE_ICEBERG_H */

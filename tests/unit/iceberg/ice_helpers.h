@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared helpers for the Iceberg unit tests. */
+#ifndef ICE_HELPERS_H
+#define ICE_HELPERS_H
+
+#include "floe_test.h"
+
+#include "floe/iceberg.h"
+
+/* Parse JSON text (the test fails on malformed text); json_decref the result. */
+json_t *ice_test_json(const char *text);
+/* A schema from JSON text (the test fails when it does not parse). */
+const floe_ice_schema *ice_test_schema(floe_arena *a, const char *json);
+/* Compact JSON text of `j` (consumed), in the arena. */
+const char *ice_test_dump(floe_arena *a, json_t *j);
+/* Assert two JSON values are equal, printing both when not. `got` is consumed. */
+void ice_test_json_eq(json_t *got, const char *want);
+/* A bound expression from filter text against a schema (the test fails on errors). */
+const floe_ice_expr *ice_test_bind(floe_arena *a, const floe_ice_schema *s, const char *text);
+
+#endif
