@@ -381,6 +381,8 @@ typedef struct floe_pq_write_opts {
     bool data_page_v2;
     bool disable_statistics;
     bool disable_page_index;
+    bool page_statistics;   /* also put statistics in each data page header (default off: the
+                               page index carries them) */
     const char *created_by; /* default "floe version X" */
     const floe_pq_kv *kv;   /* extra footer metadata (copied) */
     size_t n_kv;
