@@ -275,12 +275,18 @@ static int dict_index_width(const pq_col *c)
     return bw > 0 ? bw : 1;
 }
 
-/* Encoded bytes of the pending page, estimated without encoding it. */
+/*
+ * Encoded bytes of the pending page, estimated without encoding it. Until the first page with
+ * values has decided for or against the dictionary, pages are sized as PLAIN, so a page that
+ * falls back is not larger than page_size.
+ */
 static uint64_t page_estimate(const pq_col *c)
 {
     uint64_t levels = ((uint64_t)c->n_levels * (uint64_t)(c->def_bw + c->rep_bw) + 7) / 8;
     uint64_t values;
-    if (c->mode == PQ_MODE_DICT) {
+    if (c->mode == PQ_MODE_DICT && !c->dict_decided) {
+        values = c->page_plain_bytes;
+    } else if (c->mode == PQ_MODE_DICT) {
         values = 1 + ((uint64_t)c->n_idx * (uint64_t)dict_index_width(c) + 7) / 8;
     } else if (c->type == FLOE_PQ_BOOLEAN) {
         values = (c->plain.len + 7) / 8;
@@ -318,20 +324,27 @@ static size_t plan_segment(const pq_col *c, const floe_pq_column *col, size_t fr
     uint64_t max_vals;
     uint64_t byte_budget = UINT64_MAX; /* BYTE_ARRAY: PLAIN bytes the segment may add */
     if (c->mode == PQ_MODE_DICT) {
-        max_vals = page_left * 8 / (uint64_t)dict_index_width(c);
+        if (!c->dict_decided) {
+            max_vals = c->width > 0 ? (page_left + c->width - 1) / c->width : UINT64_MAX;
+        } else {
+            max_vals = page_left * 8 / (uint64_t)dict_index_width(c);
+        }
         uint64_t dict_left = o->dictionary_page_limit > c->dict.plain.len
                                  ? o->dictionary_page_limit - c->dict.plain.len
                                  : 1;
         if (c->width > 0) {
-            uint64_t d = dict_left / c->width + 1;
+            uint64_t d = (dict_left + c->width - 1) / c->width;
             max_vals = d < max_vals ? d : max_vals;
         } else {
             byte_budget = dict_left;
+            if (!c->dict_decided && page_left < byte_budget) {
+                byte_budget = page_left;
+            }
         }
     } else if (c->type == FLOE_PQ_BOOLEAN) {
         max_vals = page_left * 8;
     } else if (c->width > 0) {
-        max_vals = page_left / c->width + 1;
+        max_vals = (page_left + c->width - 1) / c->width;
     } else {
         max_vals = UINT64_MAX;
         byte_budget = page_left;
@@ -352,12 +365,16 @@ static size_t plan_segment(const pq_col *c, const floe_pq_column *col, size_t fr
         return from + n;
     }
     const floe_pq_bytes *bytes = c->type == FLOE_PQ_BYTE_ARRAY ? col->v.bytes : NULL;
+    /* levels count too: a long run of nulls fills a page by itself */
+    uint64_t level_slots = c->def_bw + c->rep_bw > 0
+                               ? page_left * 8 / (uint64_t)(c->def_bw + c->rep_bw) + 1
+                               : UINT64_MAX;
     size_t i = from, rows = 0;
     uint64_t vals = 0, nbytes = 0;
     for (; i < to; i++) {
         if (rep == NULL || rep[i] == 0) {
             if (i > from && (vals >= max_vals || rows >= rows_left || nbytes >= byte_budget ||
-                             i - from >= PQ_SEGMENT_MAX_SLOTS)) {
+                             i - from >= level_slots || i - from >= PQ_SEGMENT_MAX_SLOTS)) {
                 break;
             }
             rows++;
