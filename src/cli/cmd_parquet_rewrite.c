@@ -193,9 +193,9 @@ int cli_parquet_rewrite(int argc, char **argv)
         st = floe_output_commit(o, &err);
     }
     if (st == FLOE_OK) {
-        printf("%s: %lld rows, %zu row groups, %llu bytes from %zu file%s\n", ra.output,
-               (long long)res.num_rows, res.n_row_groups, (unsigned long long)res.file_size,
-               ra.n_inputs, ra.n_inputs == 1 ? "" : "s");
+        printf("%s: %lld rows, %zu row group%s, %llu bytes from %zu file%s\n", ra.output,
+               (long long)res.num_rows, res.n_row_groups, res.n_row_groups == 1 ? "" : "s",
+               (unsigned long long)res.file_size, ra.n_inputs, ra.n_inputs == 1 ? "" : "s");
         rc = CLI_EXIT_OK;
     } else {
         rc = cli_fail(ctx, &err);

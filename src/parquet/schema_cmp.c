@@ -68,8 +68,15 @@ static floe_status nodes_same(const floe_pq_node *a, const floe_pq_node *b, bool
                             rep_names[a->repetition % 3], rep_names[b->repetition % 3]);
     }
     if (a->has_field_id != b->has_field_id || (a->has_field_id && a->field_id != b->field_id)) {
-        return floe_err_set(err, FLOE_ERR_INVALID, "column '%s': field id %d vs %d", path,
-                            a->has_field_id ? a->field_id : -1, b->has_field_id ? b->field_id : -1);
+        char ida[16] = "none", idb[16] = "none";
+        if (a->has_field_id) {
+            snprintf(ida, sizeof(ida), "%d", a->field_id);
+        }
+        if (b->has_field_id) {
+            snprintf(idb, sizeof(idb), "%d", b->field_id);
+        }
+        return floe_err_set(err, FLOE_ERR_INVALID, "column '%s': field id %s vs %s", path, ida,
+                            idb);
     }
     if (a->is_leaf && a->type != b->type) {
         return floe_err_set(err, FLOE_ERR_INVALID, "column '%s': type %s vs %s", path,
@@ -82,15 +89,19 @@ static floe_status nodes_same(const floe_pq_node *a, const floe_pq_node *b, bool
     if (!logical_same(&a->logical, &b->logical)) {
         return floe_err_set(err, FLOE_ERR_INVALID, "column '%s': different logical types", path);
     }
-    if (a->n_children != b->n_children) {
-        return floe_err_set(err, FLOE_ERR_INVALID, "column '%s': %zu vs %zu children", path,
-                            a->n_children, b->n_children);
-    }
-    for (size_t i = 0; i < a->n_children; i++) {
+    size_t n = a->n_children < b->n_children ? a->n_children : b->n_children;
+    for (size_t i = 0; i < n; i++) {
         floe_status st = nodes_same(a->children[i], b->children[i], false, err);
         if (st != FLOE_OK) {
             return st;
         }
+    }
+    if (a->n_children != b->n_children) {
+        const floe_pq_node *extra = a->n_children > n ? a->children[n] : b->children[n];
+        char epath[512];
+        node_path(extra, epath, sizeof(epath));
+        return floe_err_set(err, FLOE_ERR_INVALID, "column '%s' is only in the %s schema", epath,
+                            a->n_children > n ? "first" : "second");
     }
     return FLOE_OK;
 }

@@ -42,12 +42,18 @@ static floe_str dup_bytes(floe_arena *a, floe_str s)
     return (floe_str){floe_arena_memdup(a, s.ptr, s.len), s.len};
 }
 
+/* An arena copy of n elements (a zeroed element when there are none). */
+static void *dup_array(floe_arena *a, const void *p, size_t n, size_t size)
+{
+    return n > 0 && p != NULL ? floe_arena_memdup(a, p, n * size) : floe_arena_calloc(a, 1, size);
+}
+
 /* Deep copy of a chunk's metadata into the writer's arena. */
 static void copy_chunk(floe_arena *a, const floe_pq_column_chunk *src, floe_pq_column_chunk *dst)
 {
     *dst = *src;
     dst->file_path = NULL;
-    dst->encodings = floe_arena_memdup(a, src->encodings, src->n_encodings * sizeof(int32_t) + 1);
+    dst->encodings = dup_array(a, src->encodings, src->n_encodings, sizeof(int32_t));
     dst->path_in_schema = floe_arena_calloc(a, src->n_path + 1, sizeof(char *));
     for (size_t i = 0; dst->path_in_schema != NULL && i < src->n_path; i++) {
         dst->path_in_schema[i] = dup_str(a, src->path_in_schema[i]);
@@ -59,8 +65,8 @@ static void copy_chunk(floe_arena *a, const floe_pq_column_chunk *src, floe_pq_c
     }
     dst->stats.min = dup_bytes(a, src->stats.min);
     dst->stats.max = dup_bytes(a, src->stats.max);
-    dst->encoding_stats = floe_arena_memdup(
-        a, src->encoding_stats, src->n_encoding_stats * sizeof(floe_pq_page_encoding_stats) + 1);
+    dst->encoding_stats = dup_array(a, src->encoding_stats, src->n_encoding_stats,
+                                    sizeof(floe_pq_page_encoding_stats));
 }
 
 /* Fold a copied chunk's counts and bounds into the writer's per-leaf metrics. */
@@ -158,8 +164,8 @@ floe_status floe_pq_writer_append_row_group(floe_pq_writer *w, floe_pq_reader *r
     out.file_offset = (int64_t)pq_writer_offset(w);
     out.has_total_compressed_size = true;
     if (src->n_sorting_columns > 0) {
-        out.sorting_columns = floe_arena_memdup(
-            a, src->sorting_columns, src->n_sorting_columns * sizeof(floe_pq_sorting_column));
+        out.sorting_columns = dup_array(a, src->sorting_columns, src->n_sorting_columns,
+                                        sizeof(floe_pq_sorting_column));
         out.n_sorting_columns = src->n_sorting_columns;
     }
     uint8_t *buf = floe_xmalloc(COPY_BUF);
