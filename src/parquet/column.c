@@ -186,6 +186,21 @@ static uint32_t dict_put_bytes(pq_dict *d, const uint8_t *p, uint32_t len, bool 
 
 /* ==== Column state ==== */
 
+/* Empty the PLAIN value buffer, keeping `headroom` bytes in front for the levels. */
+static void plain_reset(pq_col *c)
+{
+    floe_buf_reset(&c->plain);
+    buf_reserve(&c->plain, c->headroom);
+    c->plain.len = c->headroom;
+    c->plain.data[c->plain.len] = '\0';
+    c->plain_off = c->headroom;
+}
+
+static size_t plain_values_len(const pq_col *c)
+{
+    return c->plain.len - c->plain_off;
+}
+
 static size_t value_width(const floe_pq_node *leaf)
 {
     switch (leaf->type) {
@@ -235,6 +250,8 @@ void pq_col_init(pq_col *c, const floe_pq_node *leaf, bool use_dict)
     floe_buf_init(&c->index_bytes, 0);
     c->mode = initial_mode(c, use_dict);
     c->index_valid = true;
+    c->headroom = c->type == FLOE_PQ_BOOLEAN ? 0 : 1024;
+    plain_reset(c);
 }
 
 void pq_col_fini(pq_col *c)
@@ -289,9 +306,9 @@ static uint64_t page_estimate(const pq_col *c)
     } else if (c->mode == PQ_MODE_DICT) {
         values = 1 + ((uint64_t)c->n_idx * (uint64_t)dict_index_width(c) + 7) / 8;
     } else if (c->type == FLOE_PQ_BOOLEAN) {
-        values = (c->plain.len + 7) / 8;
+        values = (plain_values_len(c) + 7) / 8;
     } else {
-        values = c->plain.len;
+        values = plain_values_len(c);
     }
     return levels + values;
 }
@@ -760,7 +777,7 @@ floe_status pq_col_append(pq_col *c, const floe_pq_column *col, size_t from, siz
 static void indices_to_plain(pq_col *c)
 {
     const uint8_t *dp = (const uint8_t *)c->dict.plain.data;
-    floe_buf_reset(&c->plain);
+    plain_reset(c);
     if (c->width > 0 && c->type != FLOE_PQ_FIXED_LEN_BYTE_ARRAY && c->type != FLOE_PQ_INT96) {
         buf_reserve(&c->plain, c->n_idx * c->width);
         for (size_t i = 0; i < c->n_idx; i++) {
@@ -882,37 +899,8 @@ floe_status pq_col_flush_page(pq_col *c, const pq_col_opts *o)
         }
     }
 
-    /* Values. A page without values is written PLAIN (empty) even in dictionary mode, so a
-     * chunk of nulls needs no dictionary. */
-    bool page_dict = c->mode == PQ_MODE_DICT && c->n_idx > 0;
-    const uint8_t *vals;
-    size_t vals_len;
-    floe_buf_reset(&s->values);
-    if (page_dict) {
-        int bw = dict_index_width(c);
-        uint8_t b = (uint8_t)bw;
-        buf_put(&s->values, &b, 1);
-        floe_pq_rle_encode_u32(c->idx, c->n_idx, bw, &s->values);
-        vals = (const uint8_t *)s->values.data;
-        vals_len = s->values.len;
-    } else if (c->type == FLOE_PQ_BOOLEAN) {
-        size_t n = c->plain.len, nbytes = (n + 7) / 8;
-        buf_reserve(&s->values, nbytes);
-        uint8_t *dst = (uint8_t *)s->values.data;
-        memset(dst, 0, nbytes);
-        const uint8_t *src = (const uint8_t *)c->plain.data;
-        for (size_t i = 0; i < n; i++) {
-            dst[i >> 3] |= (uint8_t)(src[i] << (i & 7));
-        }
-        s->values.len = nbytes;
-        vals = dst;
-        vals_len = nbytes;
-    } else {
-        vals = (const uint8_t *)c->plain.data;
-        vals_len = c->plain.len;
-    }
-
-    /* Levels, then the page body */
+    /* Levels first: a v1 page compresses levels and values as one block, so they are laid out
+     * contiguously (in front of the values) before the codec sees them. */
     floe_buf_reset(&s->levels);
     size_t rep_len = 0, def_len = 0;
     if (c->max_rep > 0) {
@@ -921,32 +909,80 @@ floe_status pq_col_flush_page(pq_col *c, const pq_col_opts *o)
     if (c->max_def > 0) {
         def_len = encode_levels(c->defs, c->n_levels, c->def_bw, !v2, &s->levels);
     }
-    uint64_t uncompressed = (uint64_t)s->levels.len + vals_len;
+    size_t lv_len = s->levels.len;
+    bool v1_compressed = !v2 && o->codec != FLOE_CODEC_NONE;
+
+    /* Values. A page without values is written PLAIN (empty) even in dictionary mode, so a
+     * chunk of nulls needs no dictionary. `block` is [levels][values] for v1_compressed. */
+    bool page_dict = c->mode == PQ_MODE_DICT && c->n_idx > 0;
+    const uint8_t *vals, *block = NULL;
+    size_t vals_len;
+    if (page_dict || c->type == FLOE_PQ_BOOLEAN) {
+        floe_buf_reset(&s->values);
+        if (v1_compressed) {
+            buf_put(&s->values, s->levels.data, lv_len);
+        }
+        size_t at = s->values.len;
+        if (page_dict) {
+            int bw = dict_index_width(c);
+            uint8_t b = (uint8_t)bw;
+            buf_put(&s->values, &b, 1);
+            floe_pq_rle_encode_u32(c->idx, c->n_idx, bw, &s->values);
+        } else {
+            size_t n = plain_values_len(c), nbytes = (n + 7) / 8;
+            buf_reserve(&s->values, nbytes);
+            uint8_t *dst = (uint8_t *)s->values.data + at;
+            memset(dst, 0, nbytes);
+            const uint8_t *src = (const uint8_t *)c->plain.data + c->plain_off;
+            for (size_t i = 0; i < n; i++) {
+                dst[i >> 3] |= (uint8_t)(src[i] << (i & 7));
+            }
+            s->values.len += nbytes;
+            s->values.data[s->values.len] = '\0';
+        }
+        vals = (const uint8_t *)s->values.data + at;
+        vals_len = s->values.len - at;
+        block = (const uint8_t *)s->values.data;
+    } else {
+        vals = (const uint8_t *)c->plain.data + c->plain_off;
+        vals_len = plain_values_len(c);
+        if (v1_compressed && lv_len <= c->plain_off) {
+            uint8_t *at = (uint8_t *)c->plain.data + c->plain_off - lv_len;
+            if (lv_len > 0) {
+                memcpy(at, s->levels.data, lv_len);
+            }
+            block = at;
+        } else if (v1_compressed) {
+            /* not enough headroom: copy this once, keep more room for the next pages */
+            floe_buf_reset(&s->raw);
+            buf_put(&s->raw, s->levels.data, lv_len);
+            buf_put(&s->raw, vals, vals_len);
+            block = (const uint8_t *)s->raw.data;
+            c->headroom = lv_len + lv_len / 2 + 64 < ((size_t)4 << 20) ? lv_len + lv_len / 2 + 64
+                                                                       : ((size_t)4 << 20);
+        }
+    }
+    uint64_t uncompressed = (uint64_t)lv_len + vals_len;
     if (uncompressed > INT32_MAX) {
         return floe_err_set(o->err, FLOE_ERR_TOO_BIG,
                             "column '%s': a page of %llu bytes passes the 2 GiB page limit",
                             c->leaf->name, (unsigned long long)uncompressed);
     }
-    const uint8_t *body_tail; /* what follows the levels in the stored page */
+    const uint8_t *body_tail; /* what follows the stored levels in the page */
     size_t tail_len;
     bool is_compressed = o->codec != FLOE_CODEC_NONE;
     floe_status st;
-    if (!v2) {
-        if (is_compressed) {
-            floe_buf_reset(&s->raw);
-            buf_put(&s->raw, s->levels.data, s->levels.len);
-            buf_put(&s->raw, vals, vals_len);
-            st = compress_into(o, s->raw.data, s->raw.len, &s->comp);
-            if (st != FLOE_OK) {
-                return st;
-            }
-            floe_buf_reset(&s->levels); /* compressed together with the values */
-            body_tail = (const uint8_t *)s->comp.data;
-            tail_len = s->comp.len;
-        } else {
-            body_tail = vals;
-            tail_len = vals_len;
+    if (v1_compressed) {
+        st = compress_into(o, block, lv_len + vals_len, &s->comp);
+        if (st != FLOE_OK) {
+            return st;
         }
+        floe_buf_reset(&s->levels); /* compressed together with the values */
+        body_tail = (const uint8_t *)s->comp.data;
+        tail_len = s->comp.len;
+    } else if (!v2) {
+        body_tail = vals;
+        tail_len = vals_len;
     } else {
         /* v2: levels stay uncompressed; an empty value section is stored uncompressed. */
         is_compressed = is_compressed && vals_len > 0;
@@ -1010,7 +1046,7 @@ floe_status pq_col_flush_page(pq_col *c, const pq_col_opts *o)
 
     c->n_levels = 0;
     c->n_idx = 0;
-    floe_buf_reset(&c->plain);
+    plain_reset(c);
     c->page_slots = c->page_values = c->page_nulls = c->page_rows = c->page_nans = 0;
     c->page_plain_bytes = 0;
     pq_minmax_reset(&c->page_mm);

@@ -137,7 +137,11 @@ typedef struct pq_col {
     size_t n_levels, cap_defs, cap_reps;
     uint32_t *idx; /* dictionary indices */
     size_t n_idx, cap_idx;
-    floe_buf plain; /* PLAIN values (BOOLEAN: one byte per value until the page is packed) */
+    /* PLAIN values after `plain_off` bytes of headroom, where a v1 page's levels are put so
+     * levels and values reach the codec as one block without copying the values (BOOLEAN: one
+     * byte per value until the page is packed, no headroom) */
+    floe_buf plain;
+    size_t plain_off, headroom;
     size_t page_slots, page_values, page_nulls, page_rows, page_nans;
     size_t page_plain_bytes; /* the page's values as PLAIN (dictionary decision) */
     pq_minmax page_mm;
