@@ -346,9 +346,14 @@ static size_t plan_segment(const pq_col *c, const floe_pq_column *col, size_t fr
         } else {
             max_vals = page_left * 8 / (uint64_t)dict_index_width(c);
         }
+        /* A dictionary close to its limit still gets segments of a useful size (values
+         * already in it cost nothing): the limit is soft by up to `floor` bytes. */
+        uint64_t floor = o->dictionary_page_limit / 16;
+        floor = floor < 256 ? 256 : floor > 16384 ? 16384 : floor;
         uint64_t dict_left = o->dictionary_page_limit > c->dict.plain.len
                                  ? o->dictionary_page_limit - c->dict.plain.len
                                  : 1;
+        dict_left = dict_left < floor ? floor : dict_left;
         if (c->width > 0) {
             uint64_t d = (dict_left + c->width - 1) / c->width;
             max_vals = d < max_vals ? d : max_vals;
