@@ -210,6 +210,9 @@ floe_status floe_pq_writer_append_row_group(floe_pq_writer *w, floe_pq_reader *r
             dst->stats.has_min = dst->stats.has_max = false;
         }
         add_metrics(pq_writer_col(w, i), dst, typed || dst->stats.legacy_minmax);
+        if (pq_writer_opts(w)->disable_statistics) {
+            dst->has_stats = false; /* the footer then declares no column orders either */
+        }
         out.total_compressed_size += cc->total_compressed_size;
     }
     free(buf);

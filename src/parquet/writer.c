@@ -744,6 +744,11 @@ const floe_pq_schema *pq_writer_schema(const floe_pq_writer *w)
     return &w->schema;
 }
 
+const floe_pq_write_opts *pq_writer_opts(const floe_pq_writer *w)
+{
+    return &w->opts;
+}
+
 pq_col *pq_writer_col(floe_pq_writer *w, size_t i)
 {
     return &w->cols[i];

@@ -206,6 +206,7 @@ floe_status pq_writer_begin_stitch(floe_pq_writer *w, floe_err *err);
 floe_status pq_writer_emit(floe_pq_writer *w, const void *p, size_t len, floe_err *err);
 uint64_t pq_writer_offset(const floe_pq_writer *w);
 const floe_pq_schema *pq_writer_schema(const floe_pq_writer *w);
+const floe_pq_write_opts *pq_writer_opts(const floe_pq_writer *w);
 pq_col *pq_writer_col(floe_pq_writer *w, size_t i);
 /* Add a copied row group (columns in the writer's arena); it gets no page index. */
 void pq_writer_add_row_group(floe_pq_writer *w, const floe_pq_row_group *rg);
