@@ -35,7 +35,8 @@ const char cli_parquet_rewrite_usage[] =
     "  --stitch                 copy row groups without decoding them (keeps their codec,\n"
     "                           encodings and sizes; drops their page index)\n";
 
-#define CMD "parquet rewrite"
+/* Usage errors name `parquet` (whose help lists rewrite) and start with "rewrite: ". */
+#define CMD "parquet"
 
 typedef struct rewrite_args {
     const char **inputs;
@@ -56,20 +57,20 @@ static int parse_args(int argc, char **argv, rewrite_args *ra)
         floe_err err = {0};
         if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             if (v == NULL) {
-                return cli_usage_error(CMD, "%s needs a file", a);
+                return cli_usage_error(CMD, "rewrite: %s needs a file", a);
             }
             ra->output = v;
             i++;
         } else if (strcmp(a, "--codec") == 0) {
             if (v == NULL || floe_pq_codec_parse(v, &ra->opts.codec, &err) != FLOE_OK) {
-                return cli_usage_error(CMD, "%s", v ? err.msg : "--codec needs a name");
+                return cli_usage_error(CMD, "rewrite: %s", v ? err.msg : "--codec needs a name");
             }
             ra->layout_set = true;
             i++;
         } else if (strcmp(a, "--compression-level") == 0) {
             int32_t level;
             if (v == NULL || floe_parse_i32(v, &level, &err) != FLOE_OK) {
-                return cli_usage_error(CMD, "--compression-level: %s",
+                return cli_usage_error(CMD, "rewrite: --compression-level: %s",
                                        v ? err.msg : "needs a number");
             }
             ra->opts.compression_level = level;
@@ -79,7 +80,7 @@ static int parse_args(int argc, char **argv, rewrite_args *ra)
             uint64_t size;
             if (v == NULL || floe_parse_size(v, &size, &err) != FLOE_OK || size == 0 ||
                 size > SIZE_MAX) {
-                return cli_usage_error(CMD, "%s: %s", a,
+                return cli_usage_error(CMD, "rewrite: %s: %s", a,
                                        v && err.msg[0] ? err.msg : "needs a positive size");
             }
             if (a[2] == 'r') {
@@ -96,19 +97,19 @@ static int parse_args(int argc, char **argv, rewrite_args *ra)
                 ra->inputs[ra->n_inputs++] = argv[i];
             }
         } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_usage_error(CMD, "unknown option '%s'", a);
+            return cli_usage_error(CMD, "rewrite: unknown option '%s'", a);
         } else {
             ra->inputs[ra->n_inputs++] = a;
         }
     }
     if (ra->n_inputs == 0) {
-        return cli_usage_error(CMD, "no input files");
+        return cli_usage_error(CMD, "rewrite: no input files");
     }
     if (ra->output == NULL) {
-        return cli_usage_error(CMD, "missing -o OUT");
+        return cli_usage_error(CMD, "rewrite: missing -o OUT");
     }
     if (ra->stitch && ra->layout_set) {
-        return cli_usage_error(CMD, "--stitch copies row groups as they are; --codec, "
+        return cli_usage_error(CMD, "rewrite: --stitch copies row groups as they are; --codec, "
                                     "--compression-level and the sizes do not apply");
     }
     return CLI_EXIT_OK;
@@ -145,7 +146,7 @@ int cli_parquet_rewrite(int argc, char **argv)
     floe_pq_reader **readers = floe_xcalloc(ra.n_inputs, sizeof(*readers));
     floe_output *out = NULL;
     floe_pq_writer *w = NULL;
-    const char *ctx = CMD;
+    const char *ctx = "parquet rewrite";
     floe_status st = FLOE_OK;
 
     /* Open every input and check the schemas before writing anything. */
