@@ -881,7 +881,8 @@ floe_status floe_pq_writer_close(floe_pq_writer *w, floe_pq_write_result *result
         m.kv = (floe_pq_kv *)w->opts.kv;
         m.n_kv = w->opts.n_kv;
         m.created_by = w->opts.created_by;
-        if (!w->opts.disable_statistics) {
+        /* Column orders give min/max their meaning, in Statistics and in the ColumnIndex. */
+        if (!w->opts.disable_statistics || !w->opts.disable_page_index) {
             orders = floe_arena_calloc(w->arena, w->n_cols, sizeof(bool));
             for (size_t i = 0; orders != NULL && i < w->n_cols; i++) {
                 orders[i] = true;
