@@ -26,6 +26,7 @@
 
 static floe_arena *A;
 
+static void die(const char *fmt, ...) FLOE_PRINTF(1, 2);
 static void die(const char *fmt, ...)
 {
     va_list ap;

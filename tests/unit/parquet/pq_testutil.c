@@ -293,6 +293,7 @@ const tt_val *tu_chunk_meta(const tu_file *f, size_t rg, size_t col)
     return tt_get(&cols->items[col], 3);
 }
 
+static bool fail(char *why, size_t why_len, const char *fmt, ...) FLOE_PRINTF(3, 4);
 static bool fail(char *why, size_t why_len, const char *fmt, ...)
 {
     va_list ap;
