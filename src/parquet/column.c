@@ -152,7 +152,7 @@ static uint32_t dict_put_bytes(pq_dict *d, const uint8_t *p, uint32_t len, bool 
     if ((size_t)d->n * 2 >= d->cap) {
         dict_grow(d, 0);
     }
-    uint32_t hash = (uint32_t)floe_xxh64(p, len, seed);
+    uint32_t hash = (uint32_t)floe_xxh64(len > 0 ? p : (const uint8_t *)"", len, seed);
     size_t mask = d->cap - 1;
     size_t h = slot_of(d, hash);
     for (;;) {
@@ -710,6 +710,7 @@ static void append_segment(pq_col *c, const floe_pq_column *col, size_t from, si
                            size_t rows, const pq_col_opts *o)
 {
     size_t n = to - from;
+    size_t values_before = c->page_values;
     const int16_t *def = c->max_def > 0 ? col->def : NULL;
     if (c->max_rep > 0) {
         append_levels(&c->reps, c->n_levels, &c->cap_reps, col->rep + from, n);
@@ -730,6 +731,9 @@ static void append_segment(pq_col *c, const floe_pq_column *col, size_t from, si
     }
     c->page_slots += n;
     c->page_rows += rows;
+    if (def != NULL && c->page_values == values_before) {
+        return; /* only nulls: the batch need not even have a value array */
+    }
     switch (c->type) {
     case FLOE_PQ_BOOLEAN:
         values_bool(c, col, def, from, n, o->s);
