@@ -144,6 +144,14 @@ typedef struct floe_pq_schema {
  */
 floe_status floe_pq_schema_finish(floe_pq_schema *s, floe_arena *a, floe_err *err);
 
+/*
+ * FLOE_OK when two schemas describe the same columns: the same tree of names, repetitions,
+ * field ids, physical types (and FIXED widths) and logical types (the roots' names aside).
+ * Otherwise FLOE_ERR_INVALID with a message naming the first difference and its path
+ * ("column 'a.b': type INT32 vs INT64").
+ */
+floe_status floe_pq_schema_same(const floe_pq_schema *a, const floe_pq_schema *b, floe_err *err);
+
 /* The leaf or group at a dotted path of names from the root ("a.b.c"), or NULL. */
 const floe_pq_node *floe_pq_schema_find_path(const floe_pq_schema *s, const char *path);
 /* The first node (depth-first) carrying `field_id`, or NULL. */
@@ -381,6 +389,8 @@ typedef struct floe_pq_write_opts {
     bool data_page_v2;
     bool disable_statistics;
     bool disable_page_index;
+    bool page_statistics;   /* also put statistics in each data page header (default off: the
+                               page index carries them) */
     const char *created_by; /* default "floe version X" */
     const floe_pq_kv *kv;   /* extra footer metadata (copied) */
     size_t n_kv;

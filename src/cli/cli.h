@@ -27,6 +27,11 @@ typedef struct cli_command {
 extern const cli_command *const cli_commands[];
 const cli_command *cli_find_command(const char *name);
 
+/* `floe parquet rewrite` (cmd_parquet_rewrite.c), run by the `floe parquet` dispatcher with
+ * argv[0] "parquet" and argv[1] "rewrite"; its help text is cli_parquet_rewrite_usage. */
+extern const char cli_parquet_rewrite_usage[];
+int cli_parquet_rewrite(int argc, char **argv);
+
 /* Print "floe: <ctx>: <message>" to stderr. */
 void cli_error(const char *ctx, const char *fmt, ...) FLOE_PRINTF(2, 3);
 /* Report a usage error for `cmd` (with a pointer to its help) and return CLI_EXIT_USAGE. */

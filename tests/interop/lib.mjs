@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const FLOE = process.env.FLOE ?? path.resolve('../../build/dev/floe');
+/** The test-only program that writes Parquet files with floe's writer (tests/interop/gen_parquet.c). */
+export const GEN_PARQUET = process.env.FLOE_GEN_PARQUET ?? path.resolve('../../build/dev/tests/gen_parquet');
 export const SHARED_FIXTURES = process.env.FLOE_SHARED_FIXTURES ?? path.resolve('../../../shared/fixtures');
 
 /** A fresh temporary directory, removed when the test ends (pass the node:test context). */
