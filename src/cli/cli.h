@@ -45,5 +45,6 @@ extern bool cli_log_level_given;
 extern const cli_command cli_cmd_help;
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_server;
+extern const cli_command cli_cmd_parquet;
 
 #endif /* FLOE_CLI_H */

@@ -84,6 +84,14 @@ void floe_thrift_w_i64(floe_thrift_out *o, int64_t v);
 void floe_thrift_w_binary(floe_thrift_out *o, const void *p, size_t len);
 void floe_thrift_w_bool(floe_thrift_out *o, bool v); /* list element */
 
+/* ==== Reader ==== */
+
+/*
+ * The input a reader reads from (borrowed: owned by the reader, or by the caller of
+ * floe_pq_reader_open_input); used by the writer to copy row groups byte for byte.
+ */
+floe_input *floe_pq_reader_input(floe_pq_reader *r);
+
 /* ==== Page headers ==== */
 
 enum {
