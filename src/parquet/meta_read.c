@@ -1094,10 +1094,22 @@ static floe_status decode_data_page_header(floe_thrift_in *in, floe_pq_page_head
     if (st != FLOE_OK) {
         return st;
     }
-    unsigned want = v2 ? 0x7e : 0x1e; /* ids 1-6 (v2) or 1-4 (v1) */
-    if ((seen & want) != want) {
-        return floe_err_set(err, FLOE_ERR_CORRUPT, "%s lacks a required field",
-                            v2 ? "DataPageHeaderV2" : "DataPageHeader");
+    static const char *const v1_names[] = {
+        "", "num_values", "encoding", "definition_level_encoding", "repetition_level_encoding"};
+    static const char *const v2_names[] = {"",
+                                           "num_values",
+                                           "num_nulls",
+                                           "num_rows",
+                                           "encoding",
+                                           "definition_levels_byte_length",
+                                           "repetition_levels_byte_length"};
+    int last = v2 ? 6 : 4;
+    for (int id = 1; id <= last; id++) {
+        if (!(seen & (1u << id))) {
+            return floe_err_set(err, FLOE_ERR_CORRUPT, "%s has no %s (as an i32)",
+                                v2 ? "DataPageHeaderV2" : "DataPageHeader",
+                                v2 ? v2_names[id] : v1_names[id]);
+        }
     }
     return floe_thrift_struct_end(in, err);
 }
