@@ -257,7 +257,7 @@ void pq_build_footer(const pq_spec *s, floe_buf *out)
     size_t psize = pages_size(s);
     int64_t num_values = 0;
     for (size_t i = 0; i < s->n_pages; i++) {
-        if (s->pages[i].type != 2) {
+        if (s->pages[i].type != 2 && s->pages[i].num_values > 0) {
             num_values += s->pages[i].num_values;
         }
     }
@@ -340,4 +340,46 @@ void pq_build(const pq_spec *s, floe_buf *out)
     floe_store_u32le(len, (uint32_t)(out->len - start));
     floe_buf_append(out, len, 4, NULL);
     floe_buf_append(out, "PAR1", 4, NULL);
+}
+
+/* ==== Reading back ==== */
+
+floe_status pq_read_json(const char *path, const floe_pq_read_opts *opts, floe_buf *out,
+                         size_t *rows, floe_err *err)
+{
+    *rows = 0;
+    floe_fileio *io = floe_fileio_local_new(NULL);
+    floe_pq_reader *r = NULL;
+    floe_status st = floe_pq_reader_open(io, path, opts, &r, err);
+    floe_pq_scan *scan = NULL;
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    if (st == FLOE_OK) {
+        st = floe_pq_scan_new(r, NULL, &scan, err);
+    }
+    while (st == FLOE_OK) {
+        const floe_pq_batch *b;
+        st = floe_pq_scan_next(scan, &b, err);
+        if (st != FLOE_OK || b == NULL) {
+            break;
+        }
+        const floe_pq_node *root = floe_pq_reader_schema(r)->root;
+        floe_arena_reset(a);
+        floe_pq_assembler *as;
+        st = floe_pq_assembler_new(b, (const floe_pq_node *const *)root->children, root->n_children,
+                                   a, &as, err);
+        for (size_t i = 0; st == FLOE_OK && i < b->n_rows; i++) {
+            floe_value v;
+            st = floe_pq_assembler_next(as, &v, err);
+            if (st == FLOE_OK) {
+                st = floe_value_to_json(&v, out, err);
+                floe_buf_append_byte(out, '\n', NULL);
+                (*rows)++;
+            }
+        }
+    }
+    floe_pq_scan_free(scan);
+    floe_arena_free(a);
+    floe_pq_reader_close(r);
+    floe_fileio_free(io);
+    return st;
 }

@@ -83,4 +83,15 @@ void pq_build(const pq_spec *spec, floe_buf *out);
 /* Append just the FileMetaData footer of `spec` (pages starting at offset 4). */
 void pq_build_footer(const pq_spec *spec, floe_buf *out);
 
+/* ==== Reading back ==== */
+
+#include "floe/parquet.h"
+
+/*
+ * Read every row of the file at `path` and append it as canonical JSON, one line each, to
+ * `out`; `*rows` gets the row count. `opts` may be NULL.
+ */
+floe_status pq_read_json(const char *path, const floe_pq_read_opts *opts, floe_buf *out,
+                         size_t *rows, floe_err *err);
+
 #endif /* FLOE_TEST_PQ_BUILD_H */
