@@ -21,6 +21,13 @@ void floe_pq_unpack32(const uint8_t *in, size_t in_len, int width, uint32_t *out
 void floe_pq_unpack64(const uint8_t *in, size_t in_len, int width, uint64_t *out, size_t n);
 
 /*
+ * Levels in the hybrid encoding, checked in the same pass: fails when a level is over `max`;
+ * `*at_max` gets the number of levels equal to `max` (non-null values, for definition levels).
+ */
+floe_status floe_pq_rle_decode_levels(const uint8_t *p, size_t len, int bit_width, int16_t max,
+                                      int16_t *out, size_t n, size_t *at_max, floe_err *err);
+
+/*
  * Legacy BIT_PACKED levels: `n` values of `width` bits packed MSB-first, taking exactly
  * ceil(n * width / 8) bytes, which must be available in `len`.
  */

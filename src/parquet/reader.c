@@ -234,13 +234,23 @@ typedef struct col_reader {
     int16_t *page_def, *page_rep;
     size_t level_cap;
     uint8_t *page_vals;
-    size_t vals_cap; /* bytes */
+    size_t vals_cap;           /* bytes */
+    const uint8_t *page_dense; /* the page's dense values: page_vals, or the page itself (PLAIN) */
     size_t page_vpos;
-    uint8_t *page_buf;   /* decompressed page, owned */
+    bool page_no_nulls; /* every definition level is the maximum */
+    uint8_t *page_buf;  /* decompressed page, owned */
+    size_t page_buf_cap;
     uint8_t *page_owned; /* bytes a decoder allocated */
     floe_buf scratch;
-    /* Buffers byte values of the current batch may point into; freed at the next batch. */
-    floe_vec retired;
+    /*
+     * Buffers byte values of the current batch may point into: recycled into `pool` (or freed)
+     * when the next batch is asked for. Pooled buffers spare a fresh allocation, and its page
+     * faults, per page.
+     */
+    floe_vec retired; /* pooled */
+    floe_vec pool;    /* pooled */
+    size_t chunk_cap;
+    size_t dict_buf_cap;
     /* Batch output */
     int16_t *out_def, *out_rep;
     uint8_t *out_vals;
@@ -263,34 +273,71 @@ struct floe_pq_scan {
     floe_status failed;
 };
 
-static void retire(col_reader *c, void *p)
+/* A heap buffer and its capacity; capacity 0 marks one that is freed rather than pooled. */
+typedef struct pooled {
+    uint8_t *p;
+    size_t cap;
+} pooled;
+
+#define POOL_MAX 4
+
+static void retire(col_reader *c, void *p, size_t cap)
 {
     if (p != NULL) {
-        floe_vec_push_copy(&c->retired, &p);
+        pooled b = {p, cap};
+        floe_vec_push_copy(&c->retired, &b);
     }
 }
 
-static void free_retired(col_reader *c)
+/* The current batch is gone: its buffers go back to the pool (a few) or are freed. */
+static void recycle_retired(col_reader *c)
 {
     for (size_t i = 0; i < c->retired.n; i++) {
-        free(*FLOE_VEC_AT(&c->retired, void *, i));
+        pooled b = *FLOE_VEC_AT(&c->retired, pooled, i);
+        if (b.cap > 0 && c->pool.n < POOL_MAX) {
+            floe_vec_push_copy(&c->pool, &b);
+        } else {
+            free(b.p);
+        }
     }
     floe_vec_clear(&c->retired);
+}
+
+/* A buffer of at least `size` bytes, from the pool when one is large enough. */
+static uint8_t *buf_get(col_reader *c, size_t size, size_t *cap)
+{
+    for (size_t i = 0; i < c->pool.n; i++) {
+        pooled b = *FLOE_VEC_AT(&c->pool, pooled, i);
+        if (b.cap >= size) {
+            floe_vec_remove(&c->pool, i);
+            *cap = b.cap;
+            return b.p;
+        }
+    }
+    /* Some headroom, so that the next, slightly larger page still fits. */
+    *cap = size + size / 4 + 64;
+    return floe_xmalloc(*cap);
+}
+
+static void free_pool(col_reader *c)
+{
+    recycle_retired(c);
+    for (size_t i = 0; i < c->pool.n; i++) {
+        free(FLOE_VEC_AT(&c->pool, pooled, i)->p);
+    }
+    floe_vec_clear(&c->pool);
 }
 
 /* Drop everything tied to the current row group's chunk. */
 static void col_release_chunk(col_reader *c)
 {
-    retire(c, c->page_buf);
-    retire(c, c->page_owned);
-    c->page_buf = c->page_owned = NULL;
-    free_retired(c);
-    free(c->chunk);
-    c->chunk = NULL;
-    c->chunk_len = c->chunk_pos = 0;
+    retire(c, c->page_buf, c->page_buf_cap);
+    retire(c, c->page_owned, 0);
+    retire(c, c->dict_buf, c->dict_buf_cap);
+    c->page_buf = c->page_owned = c->dict_buf = NULL;
+    recycle_retired(c);
+    c->chunk_len = c->chunk_pos = 0; /* the chunk buffer is kept for the next row group */
     floe_pq_dict_fini(&c->dict);
-    free(c->dict_buf);
-    c->dict_buf = NULL;
     c->have_dict = c->seen_data = false;
     c->dec.dict = NULL;
     c->page_n = c->page_pos = c->page_vpos = 0;
@@ -299,7 +346,10 @@ static void col_release_chunk(col_reader *c)
 static void col_fini(col_reader *c)
 {
     col_release_chunk(c);
+    free_pool(c);
+    free(c->chunk);
     floe_vec_fini(&c->retired);
+    floe_vec_fini(&c->pool);
     floe_buf_fini(&c->scratch);
     free(c->page_def);
     free(c->page_rep);
@@ -314,7 +364,8 @@ static void col_fini(col_reader *c)
  * result points into `src` when the chunk is uncompressed, else into `*owned` (heap).
  */
 static floe_status page_bytes(col_reader *c, bool compressed, const uint8_t *src, size_t src_len,
-                              size_t dst_len, const uint8_t **out, uint8_t **owned, floe_err *err)
+                              size_t dst_len, const uint8_t **out, uint8_t **owned, size_t *cap,
+                              floe_err *err)
 {
     *owned = NULL;
     if (!compressed || c->codec == FLOE_CODEC_NONE) {
@@ -336,10 +387,10 @@ static floe_status page_bytes(col_reader *c, bool compressed, const uint8_t *src
         *out = src;
         return FLOE_OK;
     }
-    uint8_t *buf = floe_xmalloc(dst_len > 0 ? dst_len : 1);
+    uint8_t *buf = buf_get(c, dst_len, cap);
     floe_status st = floe_decompress(c->codec, src, src_len, buf, dst_len, err);
     if (st != FLOE_OK) {
-        free(buf);
+        retire(c, buf, *cap);
         return st;
     }
     *out = buf;
@@ -360,8 +411,31 @@ static floe_status grow_levels(col_reader *c, size_t n)
     return FLOE_OK;
 }
 
-static floe_status v1_levels(int32_t enc, const uint8_t *p, size_t len, int max, int16_t *out,
-                             size_t n, size_t *used, floe_err *err)
+/* Check levels against their maximum; returns the count equal to the maximum. */
+static floe_status check_levels(const int16_t *lv, size_t n, int16_t max, size_t *at_max,
+                                floe_err *err)
+{
+    size_t count = 0;
+    uint16_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        count += lv[i] == max;
+        bad |= (uint16_t)lv[i] > (uint16_t)max;
+    }
+    if (bad) {
+        size_t i = 0;
+        while ((uint16_t)lv[i] <= (uint16_t)max) {
+            i++;
+        }
+        return floe_err_set(err, FLOE_ERR_CORRUPT, "level %d of entry %zu is over the maximum %d",
+                            lv[i], i, max);
+    }
+    *at_max = count;
+    return FLOE_OK;
+}
+
+/* v1 levels: RLE with a 4-byte length, or legacy BIT_PACKED; checked and counted. */
+static floe_status v1_levels(int32_t enc, const uint8_t *p, size_t len, int16_t max, int16_t *out,
+                             size_t n, size_t *used, size_t *at_max, floe_err *err)
 {
     int w = floe_pq_bit_width((uint64_t)max);
     if (enc == FLOE_PQ_ENC_RLE) {
@@ -375,36 +449,15 @@ static floe_status v1_levels(int32_t enc, const uint8_t *p, size_t len, int max,
                                 len - 4);
         }
         *used = 4 + (size_t)l;
-        return floe_pq_rle_decode_i16(p + 4, l, w, out, n, err);
+        return floe_pq_rle_decode_levels(p + 4, l, w, max, out, n, at_max, err);
     }
     if (enc == FLOE_PQ_ENC_BIT_PACKED) {
         *used = (size_t)(((uint64_t)n * (uint64_t)w + 7) / 8);
-        return floe_pq_bitpacked_decode_i16(p, len, w, out, n, err);
+        floe_status st = floe_pq_bitpacked_decode_i16(p, len, w, out, n, err);
+        return st == FLOE_OK ? check_levels(out, n, max, at_max, err) : st;
     }
     return floe_err_set(err, FLOE_ERR_UNSUPPORTED, "unsupported level encoding %s",
                         floe_pq_encoding_name(enc));
-}
-
-/* Check levels against their maximum; returns the count equal to the maximum. */
-static floe_status check_levels(const int16_t *lv, size_t n, int16_t max, const char *what,
-                                size_t *at_max, floe_err *err)
-{
-    size_t count = 0;
-    uint16_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        count += lv[i] == max;
-        bad |= (uint16_t)lv[i] > (uint16_t)max;
-    }
-    if (bad) {
-        size_t i = 0;
-        while ((uint16_t)lv[i] <= (uint16_t)max) {
-            i++;
-        }
-        return floe_err_set(err, FLOE_ERR_CORRUPT,
-                            "%s level %d of entry %zu is over the maximum %d", what, lv[i], i, max);
-    }
-    *at_max = count;
-    return FLOE_OK;
 }
 
 static floe_status load_data_page(floe_pq_scan *s, col_reader *c, const floe_pq_page_header *h,
@@ -426,17 +479,19 @@ static floe_status load_data_page(floe_pq_scan *s, col_reader *c, const floe_pq_
     grow_levels(c, n);
     const uint8_t *vp;
     size_t vlen;
+    size_t nvals = n, unused = 0; /* values: the definition levels at their maximum */
     floe_status st;
     if (h->type == FLOE_PQ_PAGE_DATA) {
         const uint8_t *p;
         st = page_bytes(c, true, data, (size_t)h->compressed_size, (size_t)h->uncompressed_size, &p,
-                        &c->page_buf, err);
+                        &c->page_buf, &c->page_buf_cap, err);
         if (st != FLOE_OK) {
             return st;
         }
         size_t len = (size_t)h->uncompressed_size, pos = 0, used = 0;
         if (leaf->max_rep > 0) {
-            st = v1_levels(h->rep_encoding, p, len, leaf->max_rep, c->page_rep, n, &used, err);
+            st = v1_levels(h->rep_encoding, p, len, leaf->max_rep, c->page_rep, n, &used, &unused,
+                           err);
             if (st != FLOE_OK) {
                 return floe_err_wrap(err, "repetition levels");
             }
@@ -444,7 +499,7 @@ static floe_status load_data_page(floe_pq_scan *s, col_reader *c, const floe_pq_
         }
         if (leaf->max_def > 0) {
             st = v1_levels(h->def_encoding, p + pos, len - pos, leaf->max_def, c->page_def, n,
-                           &used, err);
+                           &used, &nvals, err);
             if (st != FLOE_OK) {
                 return floe_err_wrap(err, "definition levels");
             }
@@ -462,15 +517,16 @@ static floe_status load_data_page(floe_pq_scan *s, col_reader *c, const floe_pq_
         }
         size_t rl = (size_t)h->rep_len, dl = (size_t)h->def_len;
         if (leaf->max_rep > 0) {
-            st = floe_pq_rle_decode_i16(data, rl, floe_pq_bit_width((uint64_t)leaf->max_rep),
-                                        c->page_rep, n, err);
+            st = floe_pq_rle_decode_levels(data, rl, floe_pq_bit_width((uint64_t)leaf->max_rep),
+                                           leaf->max_rep, c->page_rep, n, &unused, err);
             if (st != FLOE_OK) {
                 return floe_err_wrap(err, "repetition levels");
             }
         }
         if (leaf->max_def > 0) {
-            st = floe_pq_rle_decode_i16(data + rl, dl, floe_pq_bit_width((uint64_t)leaf->max_def),
-                                        c->page_def, n, err);
+            st =
+                floe_pq_rle_decode_levels(data + rl, dl, floe_pq_bit_width((uint64_t)leaf->max_def),
+                                          leaf->max_def, c->page_def, n, &nvals, err);
             if (st != FLOE_OK) {
                 return floe_err_wrap(err, "definition levels");
             }
@@ -480,25 +536,12 @@ static floe_status load_data_page(floe_pq_scan *s, col_reader *c, const floe_pq_
         if (!h->is_compressed || c->codec == FLOE_CODEC_NONE) {
             dst = src;
         }
-        st = page_bytes(c, h->is_compressed, data + rl + dl, src, dst, &vp, &c->page_buf, err);
+        st = page_bytes(c, h->is_compressed, data + rl + dl, src, dst, &vp, &c->page_buf,
+                        &c->page_buf_cap, err);
         if (st != FLOE_OK) {
             return st;
         }
         vlen = dst;
-    }
-    size_t nvals = n;
-    if (leaf->max_rep > 0) {
-        size_t dummy;
-        st = check_levels(c->page_rep, n, leaf->max_rep, "repetition", &dummy, err);
-        if (st != FLOE_OK) {
-            return st;
-        }
-    }
-    if (leaf->max_def > 0) {
-        st = check_levels(c->page_def, n, leaf->max_def, "definition", &nvals, err);
-        if (st != FLOE_OK) {
-            return st;
-        }
     }
     size_t need = (nvals + 1) * c->es;
     if (need > c->vals_cap) {
@@ -506,7 +549,12 @@ static floe_status load_data_page(floe_pq_scan *s, col_reader *c, const floe_pq_
         c->vals_cap = need + need / 4;
         c->page_vals = floe_xmalloc(c->vals_cap);
     }
-    if (nvals > 0) {
+    c->page_dense = c->page_vals;
+    bool fixed = leaf->type == FLOE_PQ_INT32 || leaf->type == FLOE_PQ_INT64 ||
+                 leaf->type == FLOE_PQ_FLOAT || leaf->type == FLOE_PQ_DOUBLE;
+    if (nvals > 0 && h->encoding == FLOE_PQ_ENC_PLAIN && fixed && nvals <= vlen / c->es) {
+        c->page_dense = vp; /* PLAIN numbers are already dense: copy them once, into batches */
+    } else if (nvals > 0) {
         c->dec.max_count = n;
         st = floe_pq_decode_values(&c->dec, h->encoding, vp, vlen, nvals, c->page_vals, &c->scratch,
                                    &c->page_owned, err);
@@ -517,6 +565,7 @@ static floe_status load_data_page(floe_pq_scan *s, col_reader *c, const floe_pq_
     c->page_n = n;
     c->page_pos = 0;
     c->page_vpos = 0;
+    c->page_no_nulls = nvals == n;
     return FLOE_OK;
 }
 
@@ -539,8 +588,9 @@ static floe_status load_dict_page(floe_pq_scan *s, col_reader *c, const floe_pq_
                             floe_pq_encoding_name(h->dict_encoding));
     }
     const uint8_t *p;
-    floe_status st = page_bytes(c, true, data, (size_t)h->compressed_size,
-                                (size_t)h->uncompressed_size, &p, &c->dict_buf, err);
+    floe_status st =
+        page_bytes(c, true, data, (size_t)h->compressed_size, (size_t)h->uncompressed_size, &p,
+                   &c->dict_buf, &c->dict_buf_cap, err);
     if (st != FLOE_OK) {
         return st;
     }
@@ -557,8 +607,8 @@ static floe_status load_dict_page(floe_pq_scan *s, col_reader *c, const floe_pq_
 /* Move to the next data page of the chunk; *eof when there is none. */
 static floe_status next_page(floe_pq_scan *s, col_reader *c, bool *eof, floe_err *err)
 {
-    retire(c, c->page_buf);
-    retire(c, c->page_owned);
+    retire(c, c->page_buf, c->page_buf_cap);
+    retire(c, c->page_owned, 0);
     c->page_buf = c->page_owned = NULL;
     c->page_n = c->page_pos = c->page_vpos = 0;
     *eof = false;
@@ -638,15 +688,17 @@ static size_t copy_slots(col_reader *c, size_t at, size_t take)
         memcpy(c->out_rep + at, c->page_rep + c->page_pos, take * sizeof(int16_t));
     }
     size_t es = c->es;
-    const uint8_t *src = c->page_vals + c->page_vpos * es;
+    const uint8_t *src = c->page_dense + c->page_vpos * es;
     uint8_t *dst = c->out_vals + at * es;
     size_t nn = take;
     if (leaf->max_def > 0) {
         memcpy(c->out_def + at, def, take * sizeof(int16_t));
-        const int16_t md = leaf->max_def;
-        nn = 0;
-        for (size_t i = 0; i < take; i++) {
-            nn += def[i] == md;
+        if (!c->page_no_nulls) {
+            const int16_t md = leaf->max_def;
+            nn = 0;
+            for (size_t i = 0; i < take; i++) {
+                nn += def[i] == md;
+            }
         }
     }
     if (nn == take) {
@@ -660,22 +712,24 @@ static size_t copy_slots(col_reader *c, size_t at, size_t take)
                 dst[i] = def[i] == md ? src[k++] : 0;
             }
             break;
-        case 4: {
-            uint32_t *d4 = (uint32_t *)(void *)dst;
-            const uint32_t *s4 = (const uint32_t *)(const void *)src;
+        case 4: /* the source may be an unaligned page: load through memcpy */
             for (size_t i = 0; i < take; i++) {
-                d4[i] = def[i] == md ? s4[k++] : 0;
+                uint32_t v = 0;
+                if (def[i] == md) {
+                    memcpy(&v, src + 4 * k++, 4);
+                }
+                memcpy(dst + 4 * i, &v, 4);
             }
             break;
-        }
-        case 8: {
-            uint64_t *d8 = (uint64_t *)(void *)dst;
-            const uint64_t *s8 = (const uint64_t *)(const void *)src;
+        case 8:
             for (size_t i = 0; i < take; i++) {
-                d8[i] = def[i] == md ? s8[k++] : 0;
+                uint64_t v = 0;
+                if (def[i] == md) {
+                    memcpy(&v, src + 8 * k++, 8);
+                }
+                memcpy(dst + 8 * i, &v, 8);
             }
             break;
-        }
         default: {
             floe_pq_bytes *db = (floe_pq_bytes *)(void *)dst;
             const floe_pq_bytes *sb = (const floe_pq_bytes *)(const void *)src;
@@ -806,7 +860,8 @@ floe_status floe_pq_scan_new(floe_pq_reader *r, const floe_pq_scan_opts *opts, f
         c->dec.type_length = c->leaf->type_length;
         c->dec.max_bytes = r->opts.max_page_size;
         floe_buf_init(&c->scratch, 0);
-        floe_vec_init(&c->retired, sizeof(void *));
+        floe_vec_init(&c->retired, sizeof(pooled));
+        floe_vec_init(&c->pool, sizeof(pooled));
         s->batch.columns[i].leaf = c->leaf;
     }
     *out = s;
@@ -853,7 +908,11 @@ static floe_status load_row_group(floe_pq_scan *s, size_t g, floe_err *err)
         }
         uint64_t start, len;
         chunk_range(cc, &start, &len);
-        c->chunk = floe_xmalloc(len > 0 ? (size_t)len : 1);
+        if (len > c->chunk_cap || c->chunk == NULL) {
+            free(c->chunk);
+            c->chunk_cap = (size_t)len + (size_t)len / 8 + 64; /* room for the next row group */
+            c->chunk = floe_xmalloc(c->chunk_cap);
+        }
         c->chunk_len = (size_t)len;
         c->chunk_pos = 0;
         c->chunk_start = start;
@@ -872,7 +931,7 @@ floe_status floe_pq_scan_next(floe_pq_scan *s, const floe_pq_batch **out, floe_e
         return floe_err_set(err, s->failed, "the scan already failed");
     }
     for (size_t i = 0; i < s->n_cols; i++) {
-        free_retired(&s->cols[i]);
+        recycle_retired(&s->cols[i]);
     }
     const floe_pq_file_meta *m = &s->r->meta;
     while (!s->have_rg || s->rg_done >= m->row_groups[s->rg].num_rows) {
@@ -900,7 +959,7 @@ floe_status floe_pq_scan_next(floe_pq_scan *s, const floe_pq_batch **out, floe_e
     size_t want = (uint64_t)left < s->batch_rows ? (size_t)left : s->batch_rows;
     for (size_t i = 0; i < s->n_cols; i++) {
         col_reader *c = &s->cols[i];
-        size_t rows;
+        size_t rows = 0;
         floe_status st = fill_column(s, c, want, &rows, &s->batch.columns[i], err);
         if (st == FLOE_OK && rows != want) {
             st = floe_err_set(err, FLOE_ERR_CORRUPT,

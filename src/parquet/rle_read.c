@@ -162,21 +162,25 @@ void floe_pq_unpack64(const uint8_t *in, size_t in_len, int width, uint64_t *out
 /* ==== RLE / bit-packed hybrid ==== */
 
 /*
- * One decoder body for both output widths: `out16` or `out32` is non-NULL. Bit-packed runs
- * into 16-bit output go through a small 32-bit staging array.
+ * One decoder body for both output widths: `wide` (a constant at each call) selects `out32`,
+ * else `out16`. Bit-packed runs into 16-bit output go through a small 32-bit staging array.
+ * For 16-bit output (levels) the same pass counts values equal to `max` into `*at_max` and
+ * flags values above it in `*over`, so levels need no second pass.
  */
-static ALWAYS_INLINE floe_status rle_decode(const uint8_t *p, size_t len, int w, uint32_t *out32,
-                                            int16_t *out16, size_t n, floe_err *err)
+static ALWAYS_INLINE floe_status rle_decode(const uint8_t *p, size_t len, int w, const bool wide,
+                                            uint32_t *out32, int16_t *out16, size_t n, uint32_t max,
+                                            size_t *at_max, uint32_t *over, floe_err *err)
 {
     if (w < 0 || w > 32) {
         return floe_err_set(err, FLOE_ERR_CORRUPT, "rle: bit width %d is over 32", w);
     }
     if (w == 0) {
         /* Only zeros can be stored; writers may omit the runs entirely. */
-        if (out32 != NULL) {
+        if (wide) {
             memset(out32, 0, n * sizeof(*out32));
         } else {
             memset(out16, 0, n * sizeof(*out16));
+            *at_max = max == 0 ? n : 0;
         }
         return FLOE_OK;
     }
@@ -210,7 +214,7 @@ static ALWAYS_INLINE floe_status rle_decode(const uint8_t *p, size_t len, int w,
                 return floe_err_set(err, FLOE_ERR_CORRUPT,
                                     "rle: bit-packed run at offset %zu has no data", at);
             }
-            if (out32 != NULL) {
+            if (wide) {
                 floe_pq_unpack32(p + c.pos, rem, w, out32 + done, (size_t)take);
             } else {
                 uint32_t stage[512];
@@ -218,9 +222,15 @@ static ALWAYS_INLINE floe_status rle_decode(const uint8_t *p, size_t len, int w,
                 for (size_t k = 0; k < take; k += 512) {
                     size_t m = take - k < 512 ? (size_t)take - k : 512;
                     floe_pq_unpack32(p + c.pos + off, rem - off, w, stage, m);
+                    size_t cnt = 0;
+                    uint32_t bad = 0;
                     for (size_t j = 0; j < m; j++) {
                         out16[done + k + j] = (int16_t)stage[j];
+                        cnt += stage[j] == max;
+                        bad |= stage[j] > max;
                     }
+                    *at_max += cnt;
+                    *over |= bad;
                     off += m / 8 * (size_t)w; /* m is a multiple of 8 except at the end */
                 }
             }
@@ -242,7 +252,7 @@ static ALWAYS_INLINE floe_status rle_decode(const uint8_t *p, size_t len, int w,
             }
             c.pos += vbytes;
             size_t take = count < want ? (size_t)count : want;
-            if (out32 != NULL) {
+            if (wide) {
                 for (size_t i = 0; i < take; i++) {
                     out32[done + i] = v;
                 }
@@ -250,6 +260,8 @@ static ALWAYS_INLINE floe_status rle_decode(const uint8_t *p, size_t len, int w,
                 for (size_t i = 0; i < take; i++) {
                     out16[done + i] = (int16_t)v;
                 }
+                *at_max += v == max ? take : 0;
+                *over |= v > max;
             }
             done += take;
         }
@@ -260,7 +272,9 @@ static ALWAYS_INLINE floe_status rle_decode(const uint8_t *p, size_t len, int w,
 floe_status floe_pq_rle_decode_u32(const uint8_t *p, size_t len, int bit_width, uint32_t *out,
                                    size_t n, floe_err *err)
 {
-    return rle_decode(p, len, bit_width, out, NULL, n, err);
+    size_t unused = 0;
+    uint32_t over = 0;
+    return rle_decode(p, len, bit_width, true, out, NULL, n, 0, &unused, &over, err);
 }
 
 floe_status floe_pq_rle_decode_i16(const uint8_t *p, size_t len, int bit_width, int16_t *out,
@@ -269,7 +283,30 @@ floe_status floe_pq_rle_decode_i16(const uint8_t *p, size_t len, int bit_width, 
     if (bit_width > 16) {
         return floe_err_set(err, FLOE_ERR_CORRUPT, "rle: level bit width %d is over 16", bit_width);
     }
-    return rle_decode(p, len, bit_width, NULL, out, n, err);
+    size_t unused = 0;
+    uint32_t over = 0;
+    return rle_decode(p, len, bit_width, false, NULL, out, n, UINT32_MAX, &unused, &over, err);
+}
+
+floe_status floe_pq_rle_decode_levels(const uint8_t *p, size_t len, int bit_width, int16_t max,
+                                      int16_t *out, size_t n, size_t *at_max, floe_err *err)
+{
+    if (bit_width > 16) {
+        return floe_err_set(err, FLOE_ERR_CORRUPT, "rle: level bit width %d is over 16", bit_width);
+    }
+    uint32_t over = 0;
+    *at_max = 0;
+    floe_status st =
+        rle_decode(p, len, bit_width, false, NULL, out, n, (uint32_t)max, at_max, &over, err);
+    if (st == FLOE_OK && over) {
+        size_t i = 0;
+        while ((uint16_t)out[i] <= (uint16_t)max) {
+            i++;
+        }
+        return floe_err_set(err, FLOE_ERR_CORRUPT, "level %d of entry %zu is over the maximum %d",
+                            (uint16_t)out[i], i, max);
+    }
+    return st;
 }
 
 /* ==== Legacy BIT_PACKED (MSB-first) ==== */

@@ -338,7 +338,7 @@ static void test_malformed_pages(void **state)
     s.pages = &po;
     s.repetition = 1;
     expect_fail(t, &s, NULL, FLOE_ERR_CORRUPT,
-                "definition level 2 of entry 0 is over the maximum 1");
+                "definition levels: level 2 of entry 0 is over the maximum 1");
     /* Levels whose length runs past the page. */
     body[0] = 200;
     expect_fail(t, &s, NULL, FLOE_ERR_CORRUPT,

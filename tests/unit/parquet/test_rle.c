@@ -208,6 +208,45 @@ static void test_legacy_bit_packed_levels(void **state)
                     "8 values of 3 bits need 3 bytes, 2 present");
 }
 
+/* Levels are checked and counted in the decoding pass, in RLE and bit-packed runs alike. */
+static void test_levels_checked_and_counted(void **state)
+{
+    (void)state;
+    floe_err err = {0};
+    int16_t out[20];
+    size_t at_max;
+    /* RLE run of 4 twos, then 8 bit-packed values 0 1 2 2 1 0 2 2 (width 2). */
+    uint64_t v[8] = {0, 1, 2, 2, 1, 0, 2, 2};
+    floe_buf b;
+    floe_buf_init(&b, 0);
+    floe_buf_append_byte(&b, 4 << 1, NULL);
+    floe_buf_append_byte(&b, 2, NULL);
+    floe_buf_append_byte(&b, 1 << 1 | 1, NULL);
+    pq_pack_lsb(v, 8, 2, &b);
+    FLOE_ASSERT_OK(
+        floe_pq_rle_decode_levels((const uint8_t *)b.data, b.len, 2, 2, out, 12, &at_max, &err),
+        &err);
+    assert_int_equal(at_max, 8);
+    assert_int_equal(out[4], 0);
+    assert_int_equal(out[11], 2);
+    /* The same runs against a maximum of 1: the RLE run is already over it. */
+    FLOE_ASSERT_ERR(
+        floe_pq_rle_decode_levels((const uint8_t *)b.data, b.len, 2, 1, out, 12, &at_max, &err),
+        FLOE_ERR_CORRUPT, &err, "level 2 of entry 0 is over the maximum 1");
+    /* Only inside the bit-packed run. */
+    floe_err_clear(&err);
+    floe_buf_reset(&b);
+    floe_buf_append_byte(&b, 1 << 1 | 1, NULL);
+    pq_pack_lsb(v, 8, 2, &b);
+    FLOE_ASSERT_ERR(
+        floe_pq_rle_decode_levels((const uint8_t *)b.data, b.len, 2, 1, out, 8, &at_max, &err),
+        FLOE_ERR_CORRUPT, &err, "level 2 of entry 2 is over the maximum 1");
+    /* Width 0: every level is 0, which is the maximum 0. */
+    FLOE_ASSERT_OK(floe_pq_rle_decode_levels(NULL, 0, 0, 0, out, 20, &at_max, &err), &err);
+    assert_int_equal(at_max, 20);
+    floe_buf_fini(&b);
+}
+
 FLOE_TEST_GROUP(rle)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +258,7 @@ FLOE_TEST_GROUP(rle)
         cmocka_unit_test(test_unpack_every_width),
         cmocka_unit_test(test_long_bit_packed_runs),
         cmocka_unit_test(test_legacy_bit_packed_levels),
+        cmocka_unit_test(test_levels_checked_and_counted),
     };
     return cmocka_run_group_tests_name("rle", tests, NULL, NULL);
 }
