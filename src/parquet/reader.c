@@ -667,16 +667,27 @@ static floe_status next_page(floe_pq_scan *s, col_reader *c, bool *eof, floe_err
     return FLOE_OK;
 }
 
-static void grow_out(col_reader *c, size_t n)
+/*
+ * Room for `n` slots in the batch arrays. A batch of a repeated column can hold any number of
+ * entries (one row may be a huge list), so its size is bounded like a row group's.
+ */
+static floe_status grow_out(floe_pq_scan *s, col_reader *c, size_t n, floe_err *err)
 {
     if (n <= c->out_cap) {
-        return;
+        return FLOE_OK;
+    }
+    size_t per = c->es + 2 * sizeof(int16_t);
+    if (n > s->r->opts.max_row_group_size / per) {
+        return floe_err_set(err, FLOE_ERR_TOO_BIG,
+                            "a batch of %zu entries is over the limit of %zu bytes", n,
+                            s->r->opts.max_row_group_size);
     }
     size_t cap = n + n / 2 + 64;
     c->out_def = floe_xrealloc(c->out_def, cap * sizeof(int16_t));
     c->out_rep = floe_xrealloc(c->out_rep, cap * sizeof(int16_t));
     c->out_vals = floe_xrealloc(c->out_vals, cap * c->es);
     c->out_cap = cap;
+    return FLOE_OK;
 }
 
 /* Copy `take` slots of the current page to the batch at `at`; returns non-null values. */
@@ -785,7 +796,10 @@ static floe_status fill_column(floe_pq_scan *s, col_reader *c, size_t want, size
             }
         }
         if (take > 0) {
-            grow_out(c, out_n + take);
+            floe_status st = grow_out(s, c, out_n + take, err);
+            if (st != FLOE_OK) {
+                return st;
+            }
             n_values += copy_slots(c, out_n, take);
             out_n += take;
         }

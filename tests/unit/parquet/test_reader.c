@@ -180,6 +180,44 @@ static void test_lists_v1_and_v2(void **state)
     floe_buf_fini(&b);
 }
 
+/* One row holding a list of 1000 elements: its batch is bounded like a row group. */
+static void test_batch_size_is_bounded(void **state)
+{
+    floe_test_ctx *t = *state;
+    const uint8_t rep[] = {1 << 1, 0, 0xce, 0x0f, 1}; /* one 0, then 999 ones */
+    const uint8_t def[] = {0xd0, 0x0f, 3};            /* 1000 threes */
+    floe_buf b;
+    floe_buf_init(&b, 0);
+    floe_buf_append(&b, rep, sizeof(rep), NULL);
+    floe_buf_append(&b, def, sizeof(def), NULL);
+    for (int32_t i = 0; i < 1000; i++) {
+        floe_buf_append(&b, &i, 4, NULL);
+    }
+    pq_page p = {.type = 3,
+                 .num_values = 1000,
+                 .num_rows = 1,
+                 .rep_len = sizeof(rep),
+                 .def_len = sizeof(def),
+                 .body = b.data,
+                 .len = b.len};
+    pq_spec s = {.type = FLOE_PQ_INT32,
+                 .repetition = 1,
+                 .converted = -1,
+                 .num_rows = 1,
+                 .pages = &p,
+                 .n_pages = 1,
+                 .list = true};
+    floe_err err = {0};
+    rd r;
+    FLOE_ASSERT_OK(read_all(write_spec(t, &s, "big.parquet"), NULL, &r, &err), &err);
+    assert_int_equal(r.rows, 1);
+    assert_true(floe_starts_with(floe_buf_cstr(&r.json), "{\"x\":[0,1,2,3,"));
+    rd_fini(&r);
+    floe_pq_read_opts o = {.max_row_group_size = 6000};
+    expect_fail(t, &s, &o, FLOE_ERR_TOO_BIG, "a batch of 1000 entries is over the limit of 6000");
+    floe_buf_fini(&b);
+}
+
 static void test_dictionary_pages(void **state)
 {
     floe_test_ctx *t = *state;
@@ -514,6 +552,7 @@ FLOE_TEST_GROUP(reader)
     const struct CMUnitTest tests[] = {
         T(test_required_and_optional_columns),
         T(test_lists_v1_and_v2),
+        T(test_batch_size_is_bounded),
         T(test_dictionary_pages),
         T(test_empty_v2_pages),
         T(test_crc_is_checked_when_asked),
