@@ -135,6 +135,15 @@ export function duckText(v, type, hint = {}) {
       return timeText(v.micros, 'us');
     case DuckDBTypeId.TIME_NS:
       return timeText(v.nanos, 'ns');
+    case DuckDBTypeId.TIME_TZ: // Parquet stores the UTC time of day (TIME, adjusted to UTC)
+      return timeText(((BigInt(v.micros) - BigInt(v.offset) * 1000000n) % 86400000000n + 86400000000n) % 86400000000n, 'us');
+    case DuckDBTypeId.INTERVAL: { // Parquet's INTERVAL: months, days, milliseconds (u32 LE each)
+      const b = Buffer.alloc(12);
+      b.writeUInt32LE(v.months >>> 0, 0);
+      b.writeUInt32LE(v.days >>> 0, 4);
+      b.writeUInt32LE(Number(BigInt(v.micros) / 1000n) >>> 0, 8);
+      return hexText(b);
+    }
     case DuckDBTypeId.TIMESTAMP:
       if (hint.int96) return timestampText(BigInt(v.micros) * 1000n, 'ns', false);
       return timestampText(v.micros, 'us', false);
