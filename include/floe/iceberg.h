@@ -1378,6 +1378,98 @@ floe_status floe_manifest_list_write_buf(floe_buf *dst, const floe_manifest_list
                                          const floe_manifest_file *manifests, size_t n,
                                          int64_t *added_rows, floe_err *err);
 
+/* ==== Scan planning ==== */
+
+/* The field id of file_path in position delete files (spec "Reserved Field IDs"). */
+#define FLOE_ICE_DELETE_FILE_PATH_ID 2147483546
+/* Default memory limit of a scan's delete index (the delete files of the snapshot). */
+#define FLOE_SCAN_INDEX_MAX ((size_t)1 << 30)
+
+typedef struct floe_scan_opts {
+    /* Which snapshot: `snapshot_id` when has_snapshot_id, else the head of branch or tag `ref`
+     * when set, else the snapshot current at `as_of_ms` (snapshot log) when has_as_of, else the
+     * current snapshot. */
+    bool has_snapshot_id;
+    int64_t snapshot_id;
+    const char *ref;
+    bool has_as_of;
+    int64_t as_of_ms;
+    /* An unbound row filter (floe_ice_expr_parse); NULL keeps every file. It is bound to the
+     * current schema for a scan of the current snapshot and to the snapshot's schema (when it
+     * records one) for time travel, as Java does. Borrowed for the call. */
+    const floe_ice_expr *filter;
+    /* FLOE_MANIFEST_SKIP_* for the data files handed to the callback: stats the caller does
+     * not need are dropped (the planner still reads the metrics a filter needs). */
+    unsigned skip;
+    size_t index_max; /* memory for the delete index; 0: FLOE_SCAN_INDEX_MAX */
+} floe_scan_opts;
+
+/*
+ * One data file to read and the delete files that apply to it (spec "Scan Planning"): position
+ * deletes with a data sequence number >= the file's, equality deletes with one > the file's,
+ * from the same spec and partition (equality deletes of an unpartitioned spec apply to every
+ * partition); position deletes naming another file (referenced_data_file, or equal file_path
+ * bounds) or whose file_path bounds exclude this file are left out. Deletes are ordered
+ * position first, then equality, each by ascending sequence number. Delete files that no live
+ * data file needs are never reported (they are harmless to readers).
+ */
+typedef struct floe_scan_task {
+    const floe_data_file *file;
+    int64_t data_sequence_number;
+    int64_t file_sequence_number;
+    int64_t snapshot_id; /* the snapshot that added the file */
+    const floe_partition_spec *spec;
+    const floe_data_file *const *deletes;
+    const int64_t *delete_sequence_numbers; /* one per delete file */
+    size_t n_deletes;
+} floe_scan_task;
+
+/* What a plan read and pruned. */
+typedef struct floe_scan_stats {
+    int64_t snapshot_id; /* the snapshot planned; -1 when the table has none (nothing planned) */
+    uint64_t manifests;  /* data and delete manifests of the snapshot */
+    uint64_t manifests_skipped;
+    uint64_t delete_files;         /* live delete files indexed */
+    uint64_t delete_files_skipped; /* pruned by partition */
+    uint64_t data_files;           /* tasks handed out */
+    uint64_t data_files_skipped;   /* live data files pruned by partition or metrics */
+    uint64_t deletes_applied;      /* sum of n_deletes over tasks */
+    int64_t records;               /* sum of record_count over tasks (before deletes) */
+} floe_scan_stats;
+
+/*
+ * Called for each task. The task and everything it points to is valid only during the call
+ * (floe_scan_task_dup keeps it); a status other than FLOE_OK stops planning and is returned.
+ */
+typedef floe_status (*floe_scan_task_fn)(void *ud, const floe_scan_task *task, floe_err *err);
+
+/*
+ * The snapshot a scan reads (see floe_scan_opts); *out NULL when the table has no snapshot and
+ * none was asked for. FLOE_ERR_NOT_FOUND for an unknown id or ref, or a time before the first
+ * snapshot. Borrowed from `meta`.
+ */
+floe_status floe_scan_snapshot(const floe_table_meta *meta, const floe_scan_opts *opts,
+                               const floe_snapshot **out, floe_err *err);
+
+/*
+ * Plan a scan, streaming: first the delete manifests are read into an index (memory bounded by
+ * opts->index_max), then the data manifests are read one entry at a time and each live data file
+ * that may match the filter (manifest partition summaries, partition projection through the
+ * spec's transforms, column metrics) becomes a task with its delete files. Manifest order is
+ * kept. `opts` may be NULL; `stats` may be NULL.
+ */
+floe_status floe_scan_plan(floe_fileio *io, const floe_table_meta *meta, const floe_scan_opts *opts,
+                           floe_scan_task_fn fn, void *ud, floe_scan_stats *stats, floe_err *err);
+
+/* Deep copy of a task into `a`. */
+floe_status floe_scan_task_dup(floe_arena *a, const floe_scan_task *t, floe_scan_task *out,
+                               floe_err *err);
+
+/* Plan into an array of tasks allocated from `a` (small tables, tests, the CLI). */
+floe_status floe_scan_collect(floe_arena *a, floe_fileio *io, const floe_table_meta *meta,
+                              const floe_scan_opts *opts, floe_scan_task **out, size_t *n,
+                              floe_scan_stats *stats, floe_err *err);
+
 #ifdef __cplusplus
 }
 #endif
