@@ -1470,6 +1470,124 @@ floe_status floe_scan_collect(floe_arena *a, floe_fileio *io, const floe_table_m
                               const floe_scan_opts *opts, floe_scan_task **out, size_t *n,
                               floe_scan_stats *stats, floe_err *err);
 
+/* ==== Catalog interface and commits ==== */
+
+/*
+ * What a commit needs from a catalog: the current metadata, and a compare-and-swap that applies
+ * updates to the current metadata only when the requirements hold. A filesystem table
+ * (floe_fs_table_*) and the server's catalog implement it.
+ */
+typedef struct floe_ice_catalog_ops {
+    /* The table's current metadata, allocated from `a`. */
+    floe_status (*load)(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err);
+    /*
+     * Check `reqs` against the current metadata, apply `ups` to it and swap the result in
+     * atomically. FLOE_ERR_CONFLICT when a requirement failed or another writer won the swap
+     * (the caller reloads and retries). *out (may be NULL) receives the new metadata, from `a`.
+     */
+    floe_status (*commit)(void *ctx, floe_arena *a, const floe_ice_requirement *reqs, size_t n_reqs,
+                          const floe_ice_update *ups, size_t n_ups, floe_table_meta **out,
+                          floe_err *err);
+} floe_ice_catalog_ops;
+
+typedef struct floe_ice_catalog {
+    const floe_ice_catalog_ops *ops;
+    void *ctx;
+    floe_fileio *io; /* where manifests and lists are written and read */
+} floe_ice_catalog;
+
+/*
+ * A filesystem ("hadoop") table at `location`: metadata/vN.metadata.json files created
+ * exclusively (the swap: two writers of version N+1 cannot both succeed) and
+ * metadata/version-hint.text naming the latest N (a hint: readers also probe N+1, N+2, ...).
+ * Borrows `io` until floe_fs_table_free; `*out` is ready to use with floe_ice_op_commit.
+ */
+floe_status floe_fs_table_open(floe_fileio *io, const char *location, floe_ice_catalog *out,
+                               floe_err *err);
+/* Create the table: v1.metadata.json from `meta` (its location must be `location`), exclusively
+ * (FLOE_ERR_EXISTS when a table is there), and the version hint. */
+floe_status floe_fs_table_create(floe_fileio *io, const char *location, const floe_table_meta *meta,
+                                 floe_ice_catalog *out, floe_err *err);
+void floe_fs_table_free(floe_ice_catalog *c);
+
+/* Snapshot-producing operations (Java's SnapshotProducer family). */
+typedef enum floe_ice_op_kind {
+    FLOE_ICE_OP_FAST_APPEND = 0, /* add data files in a new manifest; keep existing manifests */
+    FLOE_ICE_OP_MERGE_APPEND,    /* the same, then merge small data manifests (min-count/size) */
+    FLOE_ICE_OP_OVERWRITE,       /* remove files (by path or by filter) and add data files */
+    FLOE_ICE_OP_ROW_DELTA,       /* add data and delete files, optionally remove data files */
+    FLOE_ICE_OP_REWRITE,         /* replace data/delete files with new ones (compaction) */
+    FLOE_ICE_OP_DELETE_FILES     /* remove files (by path or by filter) */
+} floe_ice_op_kind;
+
+/*
+ * One pending operation. Files are copied in; the operation can be applied many times (each
+ * retry applies it to a fresh base, re-running its validations). Free with floe_ice_op_free.
+ */
+typedef struct floe_ice_op floe_ice_op;
+
+floe_ice_op *floe_ice_op_new(floe_ice_op_kind kind);
+void floe_ice_op_free(floe_ice_op *op);
+/* The branch to commit to (default "main"; created when it does not exist). Copied. */
+void floe_ice_op_set_branch(floe_ice_op *op, const char *branch);
+/* A data or delete file to add (its spec_id must be a spec of the table). Copied. */
+floe_status floe_ice_op_add_file(floe_ice_op *op, const floe_data_file *f, floe_err *err);
+/* A data or delete file to remove, by path: it must be live at apply time (else CONFLICT). */
+floe_status floe_ice_op_remove_file(floe_ice_op *op, const char *path, floe_err *err);
+/*
+ * OVERWRITE / DELETE_FILES: remove every live data file all of whose rows match the unbound
+ * filter (partition values through identity fields, or column metrics), and the delete files of
+ * the same partitions when their data files all go; a data file with only some rows matching is
+ * FLOE_ERR_INVALID at apply time (row-level deletes are a ROW_DELTA). Copied.
+ */
+floe_status floe_ice_op_remove_where(floe_ice_op *op, const floe_ice_expr *filter, floe_err *err);
+/*
+ * Validate against what committed after `snapshot_id` (the snapshot the operation's input was
+ * read from) on the branch: for OVERWRITE and ROW_DELTA, no added data file may match
+ * `conflict_filter` (NULL: any added data file conflicts) and no added delete file may apply to
+ * a removed data file; for REWRITE, no added position delete (nor equality delete unless a
+ * data sequence number was set) may apply to a rewritten data file. `has` false: no validation.
+ */
+floe_status floe_ice_op_validate_from(floe_ice_op *op, int64_t snapshot_id,
+                                      const floe_ice_expr *conflict_filter, floe_err *err);
+/* REWRITE: write added files with this data sequence number (the starting snapshot's), so
+ * equality deletes committed since still apply to them. */
+void floe_ice_op_set_data_sequence_number(floe_ice_op *op, int64_t seq);
+/* An extra snapshot summary property (e.g. "floe.task-id"). Copied. */
+void floe_ice_op_set_summary(floe_ice_op *op, const char *key, const char *value);
+/* The snapshot id to use (tests; default random). */
+void floe_ice_op_set_snapshot_id(floe_ice_op *op, int64_t snapshot_id);
+
+/* What applying an operation produced (allocated from the arena given to apply). */
+typedef struct floe_ice_op_result {
+    const floe_snapshot *snapshot;  /* the new snapshot (with its summary) */
+    const floe_ice_update *updates; /* add-snapshot, set-snapshot-ref */
+    size_t n_updates;
+    const floe_ice_requirement *reqs; /* assert-ref-snapshot-id of the branch */
+    size_t n_reqs;
+    const char *const *written; /* manifest and list files written (deleted if not committed) */
+    size_t n_written;
+} floe_ice_op_result;
+
+/*
+ * Apply to `base`: run validations, write the new manifests and manifest list through `io`,
+ * and describe the commit as updates and requirements. FLOE_ERR_CONFLICT when a validation
+ * failed (not retryable), FLOE_ERR_INVALID for bad input.
+ */
+floe_status floe_ice_op_apply(floe_ice_op *op, floe_arena *a, floe_fileio *io,
+                              const floe_table_meta *base, int64_t now_ms, floe_ice_op_result *out,
+                              floe_err *err);
+
+/*
+ * Commit through a catalog: load, apply, swap; when another writer won the swap, reload and
+ * apply again (validations re-run on the new base), up to commit.retry.num-retries (4) times
+ * with exponential backoff from commit.retry.min-wait-ms (100) to commit.retry.max-wait-ms
+ * (60000). Files of attempts that did not commit are deleted. *out (may be NULL): the new
+ * metadata, from `a`.
+ */
+floe_status floe_ice_op_commit(floe_ice_op *op, floe_arena *a, floe_ice_catalog *cat,
+                               floe_table_meta **out, floe_err *err);
+
 #ifdef __cplusplus
 }
 #endif
