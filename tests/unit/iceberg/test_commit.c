@@ -431,6 +431,65 @@ static void test_bad_input(void **state)
     tbl_free(&tb);
 }
 
+static void test_branches_and_v1(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_arena *a = t->arena;
+    floe_err err = {0};
+    tbl tb;
+    tbl_create(t, &tb, NULL);
+    floe_data_file f[2] = {file(a, "a", FLOE_CONTENT_DATA, 1, 1),
+                           file(a, "b", FLOE_CONTENT_DATA, 2, 2)};
+    floe_table_meta *m = append(t, &tb, FLOE_ICE_OP_FAST_APPEND, f, 1);
+    int64_t s1 = m->current_snapshot_id;
+    /* A commit to a new branch creates it from nothing; main stays. */
+    floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+    floe_ice_op_set_branch(op, "dev");
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &f[1], &err), &err);
+    m = run(t, &tb, op);
+    assert_int_equal(m->current_snapshot_id, s1);
+    const floe_snapshot *dev = floe_table_meta_ref_snapshot(m, "dev");
+    assert_non_null(dev);
+    assert_false(dev->has_parent);
+    floe_scan_opts o = {.ref = "dev"};
+    floe_scan_task *tasks;
+    size_t n;
+    FLOE_ASSERT_OK(floe_scan_collect(a, tb.io, m, &o, &tasks, &n, NULL, &err), &err);
+    assert_int_equal(n, 1);
+    assert_string_equal(tasks[0].file->file_path, "/data/b.parquet");
+    /* Tags cannot be committed to. */
+    floe_ice_update tag = {.kind = FLOE_ICE_UP_SET_SNAPSHOT_REF,
+                           .ref = {.name = "v1", .snapshot_id = s1, .type = FLOE_REF_TAG}};
+    FLOE_ASSERT_OK(tb.cat.ops->commit(tb.cat.ctx, a, NULL, 0, &tag, 1, NULL, &err), &err);
+    op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+    floe_ice_op_set_branch(op, "v1");
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &f[1], &err), &err);
+    floe_table_meta *none = NULL;
+    FLOE_ASSERT_ERR(floe_ice_op_commit(op, a, &tb.cat, &none, &err), FLOE_ERR_INVALID, &err,
+                    "is a tag");
+    floe_ice_op_free(op);
+    err = (floe_err){0};
+    tbl_free(&tb);
+
+    /* A v1 table: sequence numbers stay 0, delete files are refused. */
+    floe_test_rm_rf(floe_test_tmp_path(t, "tbl"));
+    static const char *const v1[] = {"format-version=1", NULL};
+    tbl_create(t, &tb, v1);
+    m = append(t, &tb, FLOE_ICE_OP_FAST_APPEND, f, 1);
+    m = append(t, &tb, FLOE_ICE_OP_MERGE_APPEND, f + 1, 1);
+    assert_int_equal(m->format_version, 1);
+    assert_int_equal(m->last_sequence_number, 0);
+    expect_scan(t, &tb, m, "b@0 a@0");
+    expect_summary(m, "total-records", "3");
+    op = floe_ice_op_new(FLOE_ICE_OP_ROW_DELTA);
+    floe_data_file pd = file(a, "a-pos", FLOE_CONTENT_POSITION_DELETES, 1, 1);
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &pd, &err), &err);
+    FLOE_ASSERT_ERR(floe_ice_op_commit(op, a, &tb.cat, &none, &err), FLOE_ERR_INVALID, &err,
+                    "need format version 2");
+    floe_ice_op_free(op);
+    tbl_free(&tb);
+}
+
 /* ==== Concurrency ==== */
 
 /* A catalog that lets another writer commit just before its first swap. */
@@ -612,6 +671,7 @@ FLOE_TEST_GROUP(commit)
         cmocka_unit_test_setup_teardown(test_row_delta_rewrite_overwrite_delete, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_branches_and_v1, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_retry_and_validation_on_retry, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_processes, floe_test_setup,
