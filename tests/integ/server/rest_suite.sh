@@ -15,8 +15,8 @@ expect_jq '.overrides."namespace-separator"' %1F "config namespace separator"
 expect_jq '.endpoints | index("GET /v1/{prefix}/namespaces") != null' true "advertises list"
 expect_jq '.endpoints | index("HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}") != null' \
     true "advertises table exists"
-expect_jq '.endpoints | index("POST /v1/{prefix}/namespaces/{namespace}/tables") == null' true \
-    "does not advertise create table"
+expect_jq '.endpoints | index("POST /v1/{prefix}/namespaces/{namespace}/views") == null' true \
+    "does not advertise create view"
 req GET '/v1/config?warehouse=default'
 expect 200 "config for a named warehouse"
 req GET '/v1/config?warehouse=nope'
@@ -248,10 +248,6 @@ expect_jq '[.identifiers[].name] | join(",")' t3,t4 "tables page 2"
 expect_jq '."next-page-token"' null "tables last page"
 req GET $P/namespaces/nope/tables
 expect_error 404 NoSuchNamespaceException "list tables of a missing namespace"
-req POST $P/namespaces/db/tables '{"name":"new","schema":{"type":"struct","fields":[]}}'
-expect_error 406 UnsupportedOperationException "create table is not served yet"
-req POST $P/namespaces/db/tables/t1 '{"requirements":[],"updates":[]}'
-expect_error 406 UnsupportedOperationException "commit is not served yet"
 
 # Metrics.
 req POST $P/namespaces/db/tables/t1/metrics '{"report-type":"scan-report","snapshot-id":1,"table-name":"db.t1"}'
