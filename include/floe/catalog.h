@@ -508,6 +508,52 @@ floe_status floe_catalog_commit_transaction(floe_catalog *c, floe_arena *a,
                                             const floe_table_change *changes, size_t n,
                                             size_t *failed, floe_table_version *out, floe_err *err);
 
+/* ==== Iceberg views: create, replace ==== */
+
+/*
+ * Views follow the Iceberg view spec (format-version 1). The Iceberg library has no view
+ * model, so the catalog validates view metadata itself: schemas through
+ * floe_ice_schema_from_json, versions field by field (summary, representations with distinct
+ * SQL dialects, default-namespace). At most "version.history.num-entries" (default 10)
+ * versions are kept; older ones and their log entries go, the current version always stays.
+ */
+#define FLOE_VIEW_VERSIONS_DEFAULT 10
+
+/* A view at one version; everything in the arena. */
+typedef struct floe_view_version {
+    floe_object_info info;         /* the row after the operation */
+    const char *metadata_location; /* the current metadata file */
+    floe_str metadata_json;        /* its JSON text */
+    bool changed;                  /* replace: false when the updates changed nothing */
+    int attempts;                  /* replace: 1 + rebuilds after lost compare-and-swaps */
+} floe_view_version;
+
+/*
+ * Create a view from a CreateViewRequest body (`request`, borrowed: "schema", "view-version",
+ * optional "location" and "properties"; its "name" is ignored in favour of `id`). The schema
+ * gets id 0, the version id 1; a fresh view-uuid is assigned. The location is checked with
+ * floe_catalog_check_location. Writes <location>/metadata/00000-<uuid>.metadata.json, then
+ * inserts the row (the file is deleted when that fails). FLOE_ERR_EXISTS when a table or view
+ * has the name, FLOE_ERR_NOT_FOUND when the namespace does not exist, FLOE_ERR_INVALID for a
+ * bad request. Listeners see FLOE_CHANGE_CREATE with object FLOE_OBJECT_VIEW.
+ */
+floe_status floe_catalog_create_view(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                     const json_t *request, floe_view_version *out, floe_err *err);
+
+/*
+ * Replace a view (CommitViewRequest): `requirements` (array, may be NULL: none; only
+ * assert-view-uuid exists) and `updates` (array of ViewUpdate: assign-uuid, upgrade-format-version,
+ * add-schema, set-location, set-properties, remove-properties, add-view-version,
+ * set-current-view-version). The same load / check / apply / write / compare-and-swap loop as
+ * floe_catalog_commit_updates, with the same outcomes: FLOE_ERR_NOT_FOUND (no such view),
+ * FLOE_ERR_CONFLICT (a requirement failed, or concurrent commits kept winning),
+ * FLOE_ERR_INVALID (a bad update), FLOE_ERR_STATE_UNKNOWN (file kept). Listeners see
+ * FLOE_CHANGE_COMMIT with object FLOE_OBJECT_VIEW.
+ */
+floe_status floe_catalog_replace_view(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                      const json_t *requirements, const json_t *updates,
+                                      floe_view_version *out, floe_err *err);
+
 /* ==== Change listeners ==== */
 
 typedef enum floe_change_kind {

@@ -4,9 +4,9 @@
  * request parsing, and the handlers for config, tokens, namespaces, tables and views.
  *
  * One route table drives both dispatch and the `endpoints` list that GET /v1/config advertises,
- * so a client is never told about a route that is not served. Routes the specification defines
- * but this build does not serve yet (create table, commit, multi-table transactions, create and
- * replace view) answer 406 UnsupportedOperationException and are not advertised.
+ * so a client is never told about a route that is not served. A route the table lists without a
+ * handler answers 406 UnsupportedOperationException and is not advertised (none at present;
+ * register-view is not routed at all).
  *
  * Every error body is the specification's ErrorModel. The HTTP status comes from the floe_status
  * (floe_status_http), the `type` from rest_error_type() unless the handler names a more precise
@@ -366,6 +366,8 @@ static void h_view_load(http_req *r, route_args *ra);
 static void h_view_exists(http_req *r, route_args *ra);
 static void h_view_drop(http_req *r, route_args *ra);
 static void h_view_rename(http_req *r, route_args *ra);
+static void h_view_create(http_req *r, route_args *ra);
+static void h_view_replace(http_req *r, route_args *ra);
 
 #define NS "/v1/{prefix}/namespaces"
 static const route routes[] = {
@@ -390,12 +392,13 @@ static const route routes[] = {
     {"POST", "tables/rename", "POST /v1/{prefix}/tables/rename", h_table_rename},
     {"POST", "transactions/commit", "POST /v1/{prefix}/transactions/commit", h_transactions},
     {"GET", "namespaces/{ns}/views", "GET " NS "/{namespace}/views", h_view_list},
-    {"POST", "namespaces/{ns}/views", NULL, NULL},
+    {"POST", "namespaces/{ns}/views", "POST " NS "/{namespace}/views", h_view_create},
     {"GET", "namespaces/{ns}/views/{name}", "GET " NS "/{namespace}/views/{view}", h_view_load},
     {"HEAD", "namespaces/{ns}/views/{name}", "HEAD " NS "/{namespace}/views/{view}", h_view_exists},
     {"DELETE", "namespaces/{ns}/views/{name}", "DELETE " NS "/{namespace}/views/{view}",
      h_view_drop},
-    {"POST", "namespaces/{ns}/views/{name}", NULL, NULL},
+    {"POST", "namespaces/{ns}/views/{name}", "POST " NS "/{namespace}/views/{view}",
+     h_view_replace},
     {"POST", "views/rename", "POST /v1/{prefix}/views/rename", h_view_rename},
 };
 #undef NS
@@ -1437,6 +1440,80 @@ static void h_transactions(http_req *r, route_args *ra)
                                create ? "NoSuchNamespaceException" : "NoSuchTableException");
         } else if (ok) {
             reply_empty(r, 204);
+        }
+    }
+    json_decref(body);
+}
+
+/* ==== Views: create, replace ==== */
+
+static void reply_view(http_req *r, const floe_view_version *v)
+{
+    http_add_header(r, "ETag", etag_for(r, v->metadata_location, "all"));
+    reply_loaded(r, v->metadata_location, v->metadata_json);
+}
+
+static void h_view_create(http_req *r, route_args *ra)
+{
+    json_t *body = parse_body(r);
+    if (body == NULL) {
+        return;
+    }
+    json_t *name = json_object_get(body, "name");
+    floe_err err = {0};
+    if (!json_is_string(name)) {
+        bad_request(r, "name must be a string");
+    } else if (floe_ident_check_name(json_string_value(name), json_string_length(name), &err) !=
+               FLOE_OK) {
+        reply_error(r, 400, "IllegalArgumentException", "name: %s", err.msg);
+    } else {
+        floe_ident id = {ra->ns, floe_arena_strdup(r->a, json_string_value(name))};
+        floe_view_version v;
+        floe_status st = floe_catalog_create_view(ra->cat, r->a, &id, body, &v, &err);
+        if (st != FLOE_OK) {
+            reply_status(r, &err, st == FLOE_ERR_NOT_FOUND ? "NoSuchNamespaceException" : NULL);
+        } else {
+            reply_view(r, &v);
+        }
+    }
+    json_decref(body);
+}
+
+static void h_view_replace(http_req *r, route_args *ra)
+{
+    json_t *body = parse_body(r);
+    if (body == NULL) {
+        return;
+    }
+    floe_ident id = ident_of(ra);
+    json_t *ident = json_object_get(body, "identifier");
+    floe_ident named;
+    bool ok = true;
+    if (ident != NULL && !json_is_null(ident)) {
+        ok = ident_from_json(r, ident, "identifier", &named);
+        bool same = ok && named.ns.n == id.ns.n && strcmp(named.name, id.name) == 0;
+        for (size_t i = 0; same && i < id.ns.n; i++) {
+            same = strcmp(named.ns.levels[i], id.ns.levels[i]) == 0;
+        }
+        if (ok && !same) {
+            bad_request(r, "the body's identifier names another view than the path");
+            ok = false;
+        }
+    }
+    json_t *reqs = json_object_get(body, "requirements");
+    json_t *ups = json_object_get(body, "updates");
+    if (ok &&
+        (!json_is_array(ups) || (reqs != NULL && !json_is_null(reqs) && !json_is_array(reqs)))) {
+        bad_request(r, "expected {\"requirements\": [...], \"updates\": [...]}");
+        ok = false;
+    }
+    if (ok) {
+        floe_err err = {0};
+        floe_view_version v;
+        if (floe_catalog_replace_view(ra->cat, r->a, &id, reqs, ups, &v, &err) != FLOE_OK) {
+            reply_commit_error(r, &err, "NoSuchViewException");
+        } else {
+            reply_view(r, &v);
         }
     }
     json_decref(body);

@@ -15,8 +15,8 @@ expect_jq '.overrides."namespace-separator"' %1F "config namespace separator"
 expect_jq '.endpoints | index("GET /v1/{prefix}/namespaces") != null' true "advertises list"
 expect_jq '.endpoints | index("HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}") != null' \
     true "advertises table exists"
-expect_jq '.endpoints | index("POST /v1/{prefix}/namespaces/{namespace}/views") == null' true \
-    "does not advertise create view"
+expect_jq '.endpoints | index("POST /v1/{prefix}/namespaces/{namespace}/views") != null' true \
+    "advertises create view"
 req GET '/v1/config?warehouse=default'
 expect 200 "config for a named warehouse"
 req GET '/v1/config?warehouse=nope'
@@ -305,7 +305,7 @@ expect_error 404 NoSuchViewException "drop a missing view"
 req POST $P/views/rename '{"source":{"namespace":["db"],"name":"v"},"destination":{"namespace":["db"],"name":"w"}}'
 expect_error 404 NoSuchViewException "rename a missing view"
 req POST $P/namespaces/db/views '{"name":"v"}'
-expect_error 406 UnsupportedOperationException "create view is not served yet"
+expect_error 400 BadRequestException "create view without schema and version"
 req GET $P/namespaces/db/tables/t4
 expect 200 "a table is not a view"
 req GET $P/namespaces/db/views/t4

@@ -363,3 +363,142 @@ changes=$(grep -E 'msg="table changed".* table=db\.lt2? ' "$TMP/server.log" |
     sed -E 's/.*change=([a-z]+).*/\1/' | tr '\n' ',')
 [ "$changes" = "create,commit,commit,rename,drop," ] ||
     check_fail "change notifications for db.lt: '$changes'"
+
+# ==== Bodies that are not requests ====
+req POST $P/namespaces/db/tables '{"name":"x",'
+expect_error 400 BadRequestException "create with malformed JSON"
+req POST $P/namespaces/db/tables/w1 '[1,2]'
+expect_error 400 BadRequestException "commit with a body that is not an object"
+req POST $P/namespaces/db/tables/w1 'not json'
+expect_error 400 BadRequestException "commit with malformed JSON"
+req POST $P/transactions/commit '{"table-changes":[{"identifier":{"namespace":["db"],"name":"w1"},"requirements":[],"updates":[{"action":"set-properties","updates":{"x":1}}]}]}'
+expect_error 400 BadRequestException "transaction with a non-string property"
+req GET $P/namespaces/db/tables/never
+expect_error 404 NoSuchTableException "load an unknown table"
+req HEAD $P/namespaces/db/tables/never
+expect 404 "HEAD an unknown table"
+
+# ==== Rename keeps the files and the history; drop with purge deletes every version ====
+req POST $P/namespaces/db/tables "{\"name\":\"pg1\",\"schema\":$SCHEMA}"
+expect 200 "create pg1"
+for i in 1 2 3; do
+    commit pg1 '[]' "[{\"action\":\"set-properties\",\"updates\":{\"n\":\"$i\"}}]"
+done
+expect 200 "commits to pg1"
+pg1_loc=$(current_location pg1)
+mkdir -p "$WH/db/pg1/data" && echo x >"$WH/db/pg1/data/f.parquet"
+req POST $P/tables/rename '{"source":{"namespace":["db"],"name":"pg1"},"destination":{"namespace":["db"],"name":"pg2"}}'
+expect 204 "rename pg1 to pg2"
+req GET $P/namespaces/db/tables/pg2
+expect_jq '."metadata-location"' "$pg1_loc" "the renamed table keeps its metadata"
+expect_jq '.metadata.properties.n' 3 "the renamed table keeps its properties"
+commit pg2 '[]' '[{"action":"set-properties","updates":{"n":"4"}}]'
+expect 200 "commit after rename"
+req GET $P/namespaces/db/tables/pg1
+expect_error 404 NoSuchTableException "the old name is gone"
+[ "$(meta_files pg1)" = 5 ] || check_fail "pg2 has $(meta_files pg1) metadata files, expected 5"
+req DELETE "$P/namespaces/db/tables/pg2?purgeRequested=true"
+expect 204 "drop pg2 with purge"
+[ ! -e "$WH/db/pg1" ] || check_fail "purge left $(find "$WH/db/pg1" | head -5)"
+req GET $P/namespaces/db/tables/pg2
+expect_error 404 NoSuchTableException "a purged table is gone"
+
+# ==== Views ====
+VSCHEMA='{"type":"struct","schema-id":5,"fields":[{"id":1,"name":"id","type":"long","required":false},{"id":2,"name":"n","type":"string","required":false}]}'
+vversion() { # vversion SCHEMA_ID SQL
+    echo "{\"version-id\":7,\"timestamp-ms\":1700000000000,\"schema-id\":$1,\"summary\":{\"engine-name\":\"spark\"},\"representations\":[{\"type\":\"sql\",\"sql\":\"$2\",\"dialect\":\"spark\"}],\"default-namespace\":[\"db\"]}"
+}
+req POST $P/namespaces/db/views "{\"name\":\"v1\",\"schema\":$VSCHEMA,\"view-version\":$(vversion 5 'select id, data as n from w1'),\"properties\":{\"comment\":\"first\"}}"
+expect 200 "create view v1"
+V1_M0=$(jq -r '."metadata-location"' <<<"$BODY")
+[[ "$V1_M0" == "$WH/db/v1/metadata/00000-"*.metadata.json ]] || check_fail "view metadata file $V1_M0"
+[ "$(jq -S .metadata <<<"$BODY")" = "$(jq -S . "$V1_M0")" ] || check_fail "create view: answer is not the file"
+expect_jq '.metadata."format-version"' 1 "view format version"
+expect_jq '.metadata."current-version-id"' 1 "view version 1"
+expect_jq '.metadata.versions[0]."schema-id"' 0 "view schema re-numbered to 0"
+expect_jq '.metadata.schemas[0]."schema-id"' 0 "view schema id 0"
+expect_jq '.metadata.location' "$WH/db/v1" "view default location"
+expect_jq '.metadata.properties.comment' first "view properties"
+expect_jq '.metadata."version-log" | length' 1 "view version log"
+expect_header '^ETag: "' "create view ETag"
+V1_UUID=$(jq -r '.metadata."view-uuid"' <<<"$BODY")
+req GET $P/namespaces/db/views/v1
+expect 200 "load view"
+expect_jq '.metadata."view-uuid"' "$V1_UUID" "load view uuid"
+req HEAD $P/namespaces/db/views/v1
+expect 204 "view exists"
+req GET $P/namespaces/db/views
+expect_jq '[.identifiers[].name] | join(",")' v1 "list views"
+req POST $P/namespaces/db/views "{\"name\":\"v1\",\"schema\":$VSCHEMA,\"view-version\":$(vversion 5 'select 1')}"
+expect_error 409 AlreadyExistsException "create an existing view"
+req POST $P/namespaces/db/views "{\"name\":\"w1\",\"schema\":$VSCHEMA,\"view-version\":$(vversion 5 'select 1')}"
+expect_error 409 AlreadyExistsException "a view cannot take a table's name"
+req POST $P/namespaces/nope/views "{\"name\":\"v9\",\"schema\":$VSCHEMA,\"view-version\":$(vversion 5 'select 1')}"
+expect_error 404 NoSuchNamespaceException "create a view in a missing namespace"
+req POST $P/namespaces/db/views "{\"name\":\"v9\",\"schema\":$VSCHEMA,\"view-version\":{\"version-id\":1,\"timestamp-ms\":1,\"schema-id\":0,\"summary\":{},\"representations\":[],\"default-namespace\":[]}}"
+expect_error 400 BadRequestException "a view without representations"
+req POST $P/namespaces/db/views "{\"name\":\"v9\",\"schema\":$VSCHEMA,\"view-version\":{\"version-id\":1,\"timestamp-ms\":1,\"schema-id\":0,\"summary\":{},\"representations\":[{\"type\":\"sql\",\"sql\":\"a\",\"dialect\":\"spark\"},{\"type\":\"sql\",\"sql\":\"b\",\"dialect\":\"Spark\"}],\"default-namespace\":[]}}"
+expect_error 400 BadRequestException "two representations for one dialect"
+req POST $P/namespaces/db/views "{\"name\":\"v9\",\"schema\":{\"type\":\"struct\",\"fields\":[{\"id\":1,\"name\":\"a\",\"type\":\"nope\",\"required\":true}]},\"view-version\":$(vversion 0 'select 1')}"
+expect_error 400 BadRequestException "a view with a bad schema"
+req POST $P/namespaces/db/views "{\"name\":\"v9\",\"schema\":$VSCHEMA,\"view-version\":$(vversion 5 'select 1'),\"location\":\"$TMP/outside-view\"}"
+expect_error 400 BadRequestException "a view outside the warehouse"
+req GET $P/namespaces/db/views/v9
+expect_error 404 NoSuchViewException "refused view creates registered nothing"
+
+# Replace: a new schema and version (what Java's replace sends), then checks of the rules.
+NEWSCHEMA='{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"id","type":"long","required":false}]}'
+req POST $P/namespaces/db/views/v1 "{\"requirements\":[{\"type\":\"assert-view-uuid\",\"uuid\":\"$V1_UUID\"}],\"updates\":[{\"action\":\"add-schema\",\"schema\":$NEWSCHEMA,\"last-column-id\":1},{\"action\":\"add-view-version\",\"view-version\":$(vversion -1 'select id from w1')},{\"action\":\"set-current-view-version\",\"view-version-id\":-1},{\"action\":\"set-properties\",\"updates\":{\"comment\":\"second\"}}]}"
+expect 200 "replace view"
+V1_M1=$(jq -r '."metadata-location"' <<<"$BODY")
+[[ "$V1_M1" == "$WH/db/v1/metadata/00001-"*.metadata.json ]] || check_fail "replaced view file $V1_M1"
+expect_jq '.metadata."current-version-id"' 2 "replace: version 2 current"
+expect_jq '.metadata.versions[] | select(."version-id" == 2) | ."schema-id"' 1 "replace: new schema id 1"
+expect_jq '[.metadata."version-log"[]."version-id"] | join(",")' 1,2 "replace: version log"
+expect_jq '.metadata.properties.comment' second "replace: properties"
+expect_jq '.metadata."view-uuid"' "$V1_UUID" "replace keeps the uuid"
+req POST $P/namespaces/db/views/v1 "{\"requirements\":[],\"updates\":[{\"action\":\"add-view-version\",\"view-version\":$(vversion 0 'select id, data as n from w1')},{\"action\":\"set-current-view-version\",\"view-version-id\":-1}]}"
+expect 200 "replace back to the first definition"
+expect_jq '.metadata."current-version-id"' 1 "an equal version reuses its id"
+expect_jq '.metadata.versions | length' 2 "no duplicate version"
+n_view_files=$(find "$WH/db/v1/metadata" -name '*.metadata.json' | wc -l)
+req POST $P/namespaces/db/views/v1 '{"requirements":[{"type":"assert-view-uuid","uuid":"00000000-0000-0000-0000-000000000000"}],"updates":[{"action":"set-properties","updates":{"x":"y"}}]}'
+expect_error 409 CommitFailedException "replace with a wrong view uuid"
+req POST $P/namespaces/db/views/v1 '{"requirements":[],"updates":[{"action":"set-current-view-version","view-version-id":42}]}'
+expect_error 400 BadRequestException "set-current-view-version to a missing version"
+req POST $P/namespaces/db/views/v1 '{"requirements":[],"updates":[{"action":"set-current-view-version","view-version-id":-1}]}'
+expect_error 400 BadRequestException "set-current-view-version -1 with nothing added"
+req POST $P/namespaces/db/views/v1 '{"requirements":[],"updates":[{"action":"assign-uuid","uuid":"00000000-0000-0000-0000-000000000000"}]}'
+expect_error 400 BadRequestException "a view's uuid cannot change"
+req POST $P/namespaces/db/views/v1 '{"requirements":[],"updates":[{"action":"add-snapshot","snapshot":{}}]}'
+expect_error 400 BadRequestException "a table update on a view"
+req POST $P/namespaces/db/views/v1 "{\"requirements\":[],\"updates\":[{\"action\":\"set-location\",\"location\":\"$TMP/elsewhere\"}]}"
+expect_error 400 BadRequestException "view set-location outside the warehouse"
+req POST $P/namespaces/db/views/v1 '{"requirements":[]}'
+expect_error 400 BadRequestException "replace without updates"
+req POST $P/namespaces/db/views/nope '{"requirements":[],"updates":[]}'
+expect_error 404 NoSuchViewException "replace a missing view"
+[ "$(find "$WH/db/v1/metadata" -name '*.metadata.json' | wc -l)" = "$n_view_files" ] ||
+    check_fail "failed view replaces left files"
+# History: at most version.history.num-entries versions stay.
+req POST $P/namespaces/db/views/v1 '{"requirements":[],"updates":[{"action":"set-properties","updates":{"version.history.num-entries":"2"}}]}'
+expect 200 "limit the view history"
+req POST $P/namespaces/db/views/v1 "{\"requirements\":[],\"updates\":[{\"action\":\"add-view-version\",\"view-version\":$(vversion 0 'select 3')},{\"action\":\"set-current-view-version\",\"view-version-id\":-1}]}"
+expect 200 "a third version"
+expect_jq '[.metadata.versions[]."version-id"] | sort | join(",")' 2,3 "the oldest version expired"
+expect_jq '[.metadata."version-log"[]."version-id"] | join(",")' 2,3 "its log entries too"
+# Rename and drop.
+req POST $P/views/rename '{"source":{"namespace":["db"],"name":"v1"},"destination":{"namespace":["db"],"name":"v2"}}'
+expect 204 "rename view"
+req GET $P/namespaces/db/views/v2
+expect_jq '.metadata."view-uuid"' "$V1_UUID" "renamed view"
+req POST $P/views/rename '{"source":{"namespace":["db"],"name":"v2"},"destination":{"namespace":["db"],"name":"w1"}}'
+expect_error 409 AlreadyExistsException "rename a view onto a table"
+req DELETE $P/namespaces/db/views/v2
+expect 204 "drop view"
+req HEAD $P/namespaces/db/views/v2
+expect 404 "a dropped view is gone"
+views=$(grep -E 'msg="view changed".* view=db\.v[12] ' "$TMP/server.log" |
+    sed -E 's/.*change=([a-z]+).*/\1/' | tr '\n' ',')
+[ "$views" = "create,commit,commit,commit,commit,rename,drop," ] ||
+    check_fail "change notifications for view db.v1: '$views'"
