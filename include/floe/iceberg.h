@@ -1255,9 +1255,10 @@ typedef struct floe_ice_reader floe_ice_reader;
 floe_status floe_ice_reader_open(floe_fileio *io, const floe_ice_read_opts *opts,
                                  floe_ice_reader **out, floe_err *err);
 /*
- * The next batch of live rows (deleted and filtered rows removed; a batch may be empty when
- * every row of a file batch was removed), or *out == NULL at the end. The batch and every
- * value in it are borrowed until the next call or close.
+ * The next batch of live rows (deleted and filtered rows removed; never empty), or *out ==
+ * NULL at the end. Rows keep file order. The batch and every value in it are borrowed until
+ * the next call or close (copy what must outlive that, e.g. with floe_ice_writer_write, which
+ * writes before it returns).
  */
 floe_status floe_ice_reader_next(floe_ice_reader *r, const floe_ice_batch **out, floe_err *err);
 void floe_ice_reader_close(floe_ice_reader *r);

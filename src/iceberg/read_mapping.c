@@ -63,7 +63,8 @@ static floe_status parse_field(ice_jctx *c, const json_t *o, int depth, nm_field
     if (fields != NULL && !json_is_null(fields)) {
         st = parse_level(c, fields, depth + 1, &f->fields);
         if (st != FLOE_OK) {
-            return floe_err_wrap(c->err, "fields");
+            /* Depth errors are not wrapped level by level (the path would drown the cause). */
+            return st == FLOE_ERR_TOO_BIG ? st : floe_err_wrap(c->err, "fields");
         }
     }
     return FLOE_OK;
@@ -88,7 +89,7 @@ static floe_status parse_level(ice_jctx *c, const json_t *arr, int depth,
     for (size_t i = 0; i < n; i++) {
         floe_status st = parse_field(c, json_array_get(arr, i), depth, &f[i]);
         if (st != FLOE_OK) {
-            return floe_err_wrap(c->err, "[%zu]", i);
+            return st == FLOE_ERR_TOO_BIG ? st : floe_err_wrap(c->err, "[%zu]", i);
         }
     }
     m->fields = f;
