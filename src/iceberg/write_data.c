@@ -486,7 +486,7 @@ static floe_status describe_file(floe_ice_writer *w, wfile *f, const floe_pq_wri
         bool has_hi = true;
         floe_status st = FLOE_OK;
         if (mode.kind == M_TRUNCATE && truncatable(t)) {
-            floe_value tl, th;
+            floe_value tl = lo, th = hi;
             st = floe_ice_truncate_lower_bound(t, &lo, mode.len, &tl, err);
             if (st == FLOE_OK) {
                 st = floe_ice_truncate_upper_bound(a, t, &hi, mode.len, &th, &has_hi, err);
