@@ -1748,9 +1748,11 @@ floe_status floe_ice_op_remove_where(floe_ice_op *op, const floe_ice_expr *filte
 /*
  * Validate against what committed after `snapshot_id` (the snapshot the operation's input was
  * read from) on the branch: for OVERWRITE and ROW_DELTA, no added data file may match
- * `conflict_filter` (NULL: any added data file conflicts) and no added delete file may apply to
+ * `conflict_filter` (NULL: an overwrite's remove filter, else any added data file conflicts)
+ * and no added delete file may apply to
  * a removed data file; for REWRITE, no added position delete (nor equality delete unless a
- * data sequence number was set) may apply to a rewritten data file. `has` false: no validation.
+ * data sequence number was set) may apply to a rewritten data file. Without this call nothing
+ * is validated.
  */
 floe_status floe_ice_op_validate_from(floe_ice_op *op, int64_t snapshot_id,
                                       const floe_ice_expr *conflict_filter, floe_err *err);

@@ -733,8 +733,12 @@ static floe_status validate(applier *ap)
     const floe_ice_expr *conflict = NULL;
     bool check_data = op->kind == FLOE_ICE_OP_OVERWRITE || op->kind == FLOE_ICE_OP_ROW_DELTA;
     bool ignore_eq = op->kind == FLOE_ICE_OP_REWRITE && op->has_data_seq;
-    if (st == FLOE_OK && check_data && op->conflict_filter != NULL) {
-        st = floe_ice_expr_bind(ap->a, op->conflict_filter, ap->schema, &conflict, ap->err);
+    /* Like Java, an overwrite by filter checks new data against its own filter by default. */
+    const floe_ice_expr *cf = op->conflict_filter != NULL         ? op->conflict_filter
+                              : op->kind == FLOE_ICE_OP_OVERWRITE ? op->remove_filter
+                                                                  : NULL;
+    if (st == FLOE_OK && check_data && cf != NULL) {
+        st = floe_ice_expr_bind(ap->a, cf, ap->schema, &conflict, ap->err);
     }
     for (size_t i = 0; i < snaps.n && st == FLOE_OK; i++) {
         const floe_snapshot *s = *FLOE_VEC_AT(&snaps, const floe_snapshot *, i);

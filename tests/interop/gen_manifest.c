@@ -10,6 +10,10 @@
  *   gen_manifest dump FILE...       floe's reading of manifests (no inheritance), one JSON
  *                                   object per line per file
  *   gen_manifest dump-list FILE...  floe's reading of manifest lists, one JSON object per line
+ *   gen_manifest table DIR LOCATION  create a filesystem table at LOCATION (mapped onto DIR) and
+ *                                   commit append, fast append, merge append, row delta,
+ *                                   rewrite and delete operations; stdout: the live entries of
+ *                                   the current snapshot as floe reads them (with inheritance)
  *
  * Entries are printed in a reader-neutral form: 64-bit integers as decimal strings, bytes as
  * lowercase hex, partition values in their Avro representation (dates as day numbers,
@@ -524,13 +528,155 @@ static void write_all(const char *dir)
     floe_arena_free(w.a);
 }
 
+/* ==== table ==== */
+
+static floe_data_file table_file(floe_arena *a, const char *loc, const char *name,
+                                 floe_file_content c, int p, int64_t records)
+{
+    floe_value *v = floe_arena_calloc(a, 1, sizeof(*v));
+    *v = floe_value_int(p);
+    floe_value part = floe_value_null();
+    part.kind = FLOE_V_STRUCT;
+    part.u.nested.items = v;
+    part.u.nested.n = 1;
+    static const int32_t eq[] = {2};
+    floe_data_file f = {.content = c,
+                        .file_path = floe_arena_sprintf(a, "%s/data/p=%d/%s.parquet", loc, p, name),
+                        .file_format = FLOE_FORMAT_PARQUET,
+                        .partition = part,
+                        .record_count = records,
+                        .file_size_in_bytes = 100 * records,
+                        .equality_ids = c == FLOE_CONTENT_EQUALITY_DELETES ? eq : NULL,
+                        .n_equality_ids = c == FLOE_CONTENT_EQUALITY_DELETES ? 1 : 0};
+    return f;
+}
+
+static void commit_op(floe_ice_op *op, floe_arena *a, floe_ice_catalog *cat, const char *what)
+{
+    floe_err err = {0};
+    check(floe_ice_op_commit(op, a, cat, NULL, &err), &err, what);
+    floe_ice_op_free(op);
+}
+
+static void add_files(floe_ice_op *op, const floe_data_file *f, size_t n)
+{
+    floe_err err = {0};
+    for (size_t i = 0; i < n; i++) {
+        check(floe_ice_op_add_file(op, &f[i], &err), &err, f[i].file_path);
+    }
+}
+
+static void table_ops(const char *dir, const char *loc)
+{
+    floe_arena *a = floe_arena_new((size_t)256 << 20);
+    floe_err err = {0};
+    floe_fileio *io = floe_fileio_local_new(&(floe_local_io_opts){.no_sync = true});
+    check(floe_fileio_map_prefix(io, loc, dir, &err), &err, "prefix");
+    json_t *sj = json_loads("{\"type\":\"struct\",\"schema-id\":0,\"fields\":["
+                            "{\"id\":1,\"name\":\"id\",\"required\":false,\"type\":\"long\"},"
+                            "{\"id\":2,\"name\":\"p\",\"required\":false,\"type\":\"int\"}]}",
+                            0, NULL);
+    json_t *pj = json_loads("{\"spec-id\":0,\"fields\":[{\"name\":\"p\",\"transform\":"
+                            "\"identity\",\"source-id\":2,\"field-id\":1000}]}",
+                            0, NULL);
+    const floe_ice_schema *schema;
+    const floe_partition_spec *spec;
+    check(floe_ice_schema_from_json(a, sj, &schema, &err), &err, "schema");
+    check(floe_partition_spec_from_json(a, pj, false, 0, &spec, &err), &err, "spec");
+    json_decref(sj);
+    json_decref(pj);
+    floe_kv props[] = {{"commit.manifest.min-count-to-merge", "3"}};
+    floe_ice_create_opts co = {.location = loc,
+                               .schema = schema,
+                               .spec = spec,
+                               .properties = props,
+                               .n_properties = 1,
+                               .now_ms = floe_time_now_us() / 1000};
+    floe_table_meta *m;
+    check(floe_ice_table_create(a, &co, &m, &err), &err, "create");
+    floe_ice_catalog cat;
+    check(floe_fs_table_create(io, loc, m, &cat, &err), &err, "create table");
+
+    floe_data_file ab[2] = {table_file(a, loc, "a", FLOE_CONTENT_DATA, 1, 10),
+                            table_file(a, loc, "b", FLOE_CONTENT_DATA, 2, 5)};
+    floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+    add_files(op, ab, 2);
+    commit_op(op, a, &cat, "append");
+    floe_data_file c = table_file(a, loc, "c", FLOE_CONTENT_DATA, 1, 3);
+    op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+    add_files(op, &c, 1);
+    commit_op(op, a, &cat, "fast append");
+    floe_data_file d = table_file(a, loc, "d", FLOE_CONTENT_DATA, 2, 4);
+    op = floe_ice_op_new(FLOE_ICE_OP_MERGE_APPEND); /* 3 manifests: merged */
+    add_files(op, &d, 1);
+    commit_op(op, a, &cat, "merge append");
+    floe_data_file dels[2] = {table_file(a, loc, "a-pos", FLOE_CONTENT_POSITION_DELETES, 1, 2),
+                              table_file(a, loc, "p2-eq", FLOE_CONTENT_EQUALITY_DELETES, 2, 1)};
+    dels[0].referenced_data_file = ab[0].file_path;
+    op = floe_ice_op_new(FLOE_ICE_OP_ROW_DELTA);
+    add_files(op, dels, 2);
+    commit_op(op, a, &cat, "row delta");
+    floe_data_file c2 = table_file(a, loc, "c-compacted", FLOE_CONTENT_DATA, 1, 3);
+    op = floe_ice_op_new(FLOE_ICE_OP_REWRITE);
+    check(floe_ice_op_remove_file(op, c.file_path, &err), &err, "rewrite");
+    add_files(op, &c2, 1);
+    floe_ice_op_set_data_sequence_number(op, 2);
+    commit_op(op, a, &cat, "rewrite");
+    op = floe_ice_op_new(FLOE_ICE_OP_DELETE_FILES);
+    check(floe_ice_op_remove_file(op, ab[1].file_path, &err), &err, "delete");
+    commit_op(op, a, &cat, "delete");
+
+    /* What floe reads back: every entry of the current snapshot with inheritance applied. */
+    check(cat.ops->load(cat.ctx, a, &m, &err), &err, "load");
+    const floe_snapshot *snap = floe_table_meta_current_snapshot(m);
+    const floe_manifest_file *ms;
+    size_t n;
+    check(floe_snapshot_manifests(a, io, m, snap, &ms, &n, &err), &err, "manifests");
+    json_t *entries = json_array();
+    floe_arena *ea = floe_arena_new((size_t)64 << 20);
+    for (size_t i = 0; i < n; i++) {
+        floe_manifest_reader *r;
+        floe_manifest_read_opts o = {.meta = m, .manifest = &ms[i]};
+        check(floe_manifest_reader_open(io, ms[i].manifest_path, &o, &r, &err), &err, "open");
+        for (;;) {
+            floe_manifest_entry e;
+            bool got = false;
+            floe_arena_reset(ea);
+            check(floe_manifest_reader_next(r, ea, &e, &got, &err), &err, "next");
+            if (!got) {
+                break;
+            }
+            json_array_append_new(
+                entries,
+                json_pack("{s:s,s:i,s:i,s:o,s:o,s:o,s:o}", "file_path", e.file.file_path, "content",
+                          (int)e.file.content, "status", (int)e.status, "snapshot_id",
+                          i64s(e.snapshot_id), "sequence_number", i64s(e.sequence_number),
+                          "file_sequence_number", i64s(e.file_sequence_number), "record_count",
+                          i64s(e.file.record_count)));
+        }
+        floe_manifest_reader_close(r);
+    }
+    json_t *summary = json_object();
+    for (size_t i = 0; i < snap->n_summary; i++) {
+        json_object_set_new(summary, snap->summary[i].key, json_string(snap->summary[i].value));
+    }
+    print_json(json_pack("{s:i,s:o,s:o,s:o}", "snapshots", (int)m->n_snapshots, "manifests",
+                         json_integer((json_int_t)n), "summary", summary, "entries", entries));
+    floe_arena_free(ea);
+    floe_fs_table_free(&cat);
+    floe_fileio_free(io);
+    floe_arena_free(a);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        die("usage: gen_manifest write DIR | dump FILE... | dump-list FILE...");
+        die("usage: gen_manifest write DIR | dump FILE... | dump-list FILE... | table DIR LOC");
     }
     if (strcmp(argv[1], "write") == 0 && argc == 3) {
         write_all(argv[2]);
+    } else if (strcmp(argv[1], "table") == 0 && argc == 4) {
+        table_ops(argv[2], argv[3]);
     } else if (strcmp(argv[1], "dump") == 0) {
         for (int i = 2; i < argc; i++) {
             dump_manifest(argv[i]);

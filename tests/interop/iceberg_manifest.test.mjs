@@ -7,12 +7,13 @@
 // reader-neutral form (tests/interop/gen_manifest.c): 64-bit integers as strings, bytes as hex.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
 import zlib from 'node:zlib';
 import avsc from 'avsc';
-import { avroMetadata, avroRead } from 'icebird';
+import { avroMetadata, avroRead, icebergManifests, icebergMetadata } from 'icebird';
 import { copyFixture, SHARED_FIXTURES, tempDir } from './lib.mjs';
 
 const BUILD = process.env.FLOE_BUILD_DIR ?? path.resolve('../../build/dev');
@@ -311,7 +312,62 @@ test('floe reads every fixture manifest and manifest list as avsc does', async (
   assert.equal(entries, 27);
 });
 
-// ---- (3) errors are reported, not crashed on ----
+// ---- (3) a table floe commits to, read by icebird over HTTP ----
+
+/** Serve `dir` at http://127.0.0.1:PORT/tbl/...; closed when the test ends. */
+async function serve(t, dir) {
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/tbl\//, '');
+    const file = path.join(dir, rel);
+    if (rel.includes('..') || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-length': statSync(file).size });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  return `http://127.0.0.1:${server.address().port}/tbl`;
+}
+
+test('icebird reads the metadata, lists and manifests of a table floe committed to', async (t) => {
+  const dir = tempDir(t);
+  const tableUrl = await serve(t, dir);
+  // append, fast append, merge append (merges 3 manifests), row delta, rewrite, delete
+  const want = gen(['table', dir, tableUrl]);
+  const metadata = await icebergMetadata({ tableUrl });
+  assert.equal(metadata['format-version'], 2);
+  assert.equal(metadata.snapshots.length, want.snapshots);
+  const current = metadata.snapshots.find((s) => s['snapshot-id'] === metadata['current-snapshot-id']);
+  assert.deepEqual(current.summary, want.summary);
+  assert.equal(current.summary['total-records'], '17');
+  const manifests = await icebergManifests(metadata);
+  assert.equal(manifests.length, want.manifests);
+  const got = manifests.flatMap((m) =>
+    m.entries.map((e) => ({
+      file_path: e.data_file.file_path,
+      content: e.data_file.content ?? 0,
+      status: e.status,
+      snapshot_id: String(e.snapshot_id),
+      sequence_number: String(e.sequence_number),
+      file_sequence_number: String(e.file_sequence_number),
+      record_count: String(e.data_file.record_count),
+    })),
+  );
+  assert.deepEqual(got, want.entries);
+  // The rewritten file keeps the data sequence number it was given; the deleted one is DELETED.
+  const compacted = got.find((e) => e.file_path.endsWith('c-compacted.parquet'));
+  assert.equal(compacted.sequence_number, '2');
+  assert.equal(got.find((e) => e.file_path.endsWith('/b.parquet')).status, 2);
+  // Every Avro file floe wrote for the table carries field ids, as Java and PyIceberg need.
+  for (const file of avroFiles(path.join(dir, 'metadata'))) {
+    const { schema } = await readManifest(file);
+    assert.ok(checkIds(schema, schema.name) >= 14, file);
+  }
+});
+
+// ---- (4) errors are reported, not crashed on ----
 
 test('gen_manifest reports a truncated manifest as an error', (t) => {
   const dir = tempDir(t);

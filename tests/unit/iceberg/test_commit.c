@@ -490,6 +490,38 @@ static void test_branches_and_v1(void **state)
     tbl_free(&tb);
 }
 
+static void test_overwrite_validates_its_filter(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_arena *a = t->arena;
+    floe_err err = {0};
+    tbl tb;
+    tbl_create(t, &tb, NULL);
+    floe_data_file f[3] = {file(a, "a", FLOE_CONTENT_DATA, 1, 1),
+                           file(a, "b", FLOE_CONTENT_DATA, 2, 2),
+                           file(a, "c", FLOE_CONTENT_DATA, 1, 3)};
+    floe_table_meta *m = append(t, &tb, FLOE_ICE_OP_FAST_APPEND, f, 2);
+    int64_t start = m->current_snapshot_id;
+    m = append(t, &tb, FLOE_ICE_OP_FAST_APPEND, f + 2, 1); /* concurrent: p = 1 */
+    const floe_ice_schema *s = ice_test_schema(a, SCHEMA);
+    /* Overwriting p = 2 from the start: c (p = 1) does not match its filter. */
+    floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_OVERWRITE);
+    FLOE_ASSERT_OK(floe_ice_op_remove_where(op, ice_test_bind(a, s, "p = 2"), &err), &err);
+    FLOE_ASSERT_OK(floe_ice_op_validate_from(op, start, NULL, &err), &err);
+    m = run(t, &tb, op);
+    expect_summary(m, "deleted-data-files", "1");
+    expect_scan(t, &tb, m, "c@2 a@1");
+    /* Overwriting p = 1 from the start conflicts with c. */
+    op = floe_ice_op_new(FLOE_ICE_OP_OVERWRITE);
+    FLOE_ASSERT_OK(floe_ice_op_remove_where(op, ice_test_bind(a, s, "p = 1"), &err), &err);
+    FLOE_ASSERT_OK(floe_ice_op_validate_from(op, start, NULL, &err), &err);
+    floe_table_meta *none = NULL;
+    FLOE_ASSERT_ERR(floe_ice_op_commit(op, a, &tb.cat, &none, &err), FLOE_ERR_CONFLICT, &err,
+                    "conflicting data file /data/c.parquet");
+    floe_ice_op_free(op);
+    tbl_free(&tb);
+}
+
 /* ==== Concurrency ==== */
 
 /* A catalog that lets another writer commit just before its first swap. */
@@ -672,6 +704,8 @@ FLOE_TEST_GROUP(commit)
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_branches_and_v1, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_overwrite_validates_its_filter, floe_test_setup,
+                                        floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_retry_and_validation_on_retry, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_processes, floe_test_setup,
