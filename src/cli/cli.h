@@ -17,8 +17,9 @@
 
 typedef struct cli_command {
     const char *name;
-    const char *summary; /* one line for `floe help` */
-    const char *usage;   /* the full text of `floe help NAME` and `floe NAME --help` */
+    const char *summary;    /* one line for `floe help` */
+    const char *usage;      /* the full text of `floe help NAME` and `floe NAME --help` */
+    const char *usage_more; /* NULL, or more help printed after `usage` (a subcommand's own) */
     /* argv[0] is the command name; returns the process exit code. */
     int (*run)(int argc, char **argv);
 } cli_command;
@@ -51,5 +52,6 @@ extern const cli_command cli_cmd_help;
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_server;
 extern const cli_command cli_cmd_avro;
+extern const cli_command cli_cmd_parquet;
 
 #endif /* FLOE_CLI_H */

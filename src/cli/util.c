@@ -56,4 +56,8 @@ bool cli_wants_help(int argc, char **argv)
 void cli_print_usage(const cli_command *cmd, FILE *out)
 {
     fputs(cmd->usage, out);
+    if (cmd->usage_more != NULL) {
+        fputc('\n', out);
+        fputs(cmd->usage_more, out);
+    }
 }

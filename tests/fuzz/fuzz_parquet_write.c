@@ -356,7 +356,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FLOE_VERIFY(floe_load_u32le(file.data + file.len - 8) <= file.len - 12);
     floe_buf_fini(&file);
 
-#ifdef FLOE_HAVE_PQ_READER
     /* And floe's reader reads every row back. */
     floe_pq_reader *r = NULL;
     FLOE_VERIFY(floe_pq_reader_open(io, path, NULL, &r, &err) == FLOE_OK);
@@ -372,7 +371,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FLOE_VERIFY(seen == total);
     floe_pq_scan_free(scan);
     floe_pq_reader_close(r);
-#endif
 
     floe_pq_writer_free(w);
     floe_fileio_free(io);

@@ -457,21 +457,7 @@ test('a file with no rows', async (t) => {
   assert.deepEqual(await readHy(g.file), []);
 });
 
-// ---- floe parquet rewrite (needs the reader: skipped with a message when the build lacks it) ----
-
-/** Why `floe parquet rewrite` cannot be tested with this build, or null when it can. */
-function rewriteUnavailable() {
-  const cat = floe(['parquet', 'cat']);
-  if (cat.status !== 2 || /unknown (sub)?command/.test(cat.stderr)) {
-    return '`floe parquet cat` is not in this build (the Parquet reader is not merged yet)';
-  }
-  const rw = floe(['parquet', 'rewrite']);
-  if (/unknown (sub)?command/.test(rw.stderr)) {
-    return '`floe parquet rewrite` is not wired into `floe parquet` in this build';
-  }
-  return null;
-}
-const SKIP_REWRITE = rewriteUnavailable();
+// ---- floe parquet rewrite ----
 
 /** DuckDB writes `n` files of a realistic table (nested types included) with field ids. */
 async function duckFiles(conn, dir, n, rowsPer, extra = '') {
@@ -507,7 +493,7 @@ async function sameRows(conn, a, b) {
   assert.deepEqual(right, left); // same rows in the same order
 }
 
-test('floe parquet rewrite of DuckDB files reads back identical', { skip: SKIP_REWRITE ?? false }, async (t) => {
+test('floe parquet rewrite of DuckDB files reads back identical', async (t) => {
   const dir = tempDir(t);
   const conn = await duckdb(t);
   await conn.run('SET threads=1');
@@ -535,7 +521,7 @@ test('floe parquet rewrite of DuckDB files reads back identical', { skip: SKIP_R
   assert.equal((await readHy(out)).length, 27000);
 });
 
-test('floe parquet rewrite --stitch copies row groups', { skip: SKIP_REWRITE ?? false }, async (t) => {
+test('floe parquet rewrite --stitch copies row groups', async (t) => {
   const dir = tempDir(t);
   const conn = await duckdb(t);
   await conn.run('SET threads=1');
@@ -551,7 +537,7 @@ test('floe parquet rewrite --stitch copies row groups', { skip: SKIP_REWRITE ?? 
   assert.equal((await readHy(out)).length, 12000);
 });
 
-test('floe parquet rewrite codecs and errors', { skip: SKIP_REWRITE ?? false }, async (t) => {
+test('floe parquet rewrite codecs and errors', async (t) => {
   const dir = tempDir(t);
   const conn = await duckdb(t);
   await conn.run('SET threads=1');

@@ -3,15 +3,13 @@
  * Row-group stitching (floe_pq_writer_append_row_group): row groups copied byte for byte between
  * rows written normally, offsets moved so every chunk decodes at its new place, statistics and
  * metrics carried over, no page index for copied chunks, and the checks that run before any
- * byte is copied. Needs the Parquet reader (FLOE_HAVE_PQ_READER, set by CMake when it is built).
+ * byte is copied.
  */
 #include "floe_test.h"
 #include "parquet/parquet_int.h"
 #include "pq_testutil.h"
 
 #include <math.h>
-
-#ifdef FLOE_HAVE_PQ_READER
 
 #define ROWS 300
 
@@ -242,19 +240,3 @@ FLOE_TEST_GROUP(write_stitch)
 #undef T
     return cmocka_run_group_tests_name("write_stitch", tests, NULL, NULL);
 }
-
-#else /* no reader in this build */
-
-static void test_stitch_needs_the_reader(void **state)
-{
-    (void)state;
-    skip(); /* built without src/parquet/reader.c: nothing to read row groups from */
-}
-
-FLOE_TEST_GROUP(write_stitch)
-{
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_stitch_needs_the_reader)};
-    return cmocka_run_group_tests_name("write_stitch", tests, NULL, NULL);
-}
-
-#endif
