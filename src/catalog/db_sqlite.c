@@ -11,8 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Prepared statements are kept per connection, keyed by their SQL text: the store runs a
+ * handful of statements over and over (a table load is one SELECT), and compiling one costs
+ * more than running it. A connection is used by one thread at a time (the pool hands it out),
+ * so the cache needs no lock. When full, the oldest slot is reused.
+ */
+#define STMT_CACHE_SLOTS 24
+
+typedef struct cached_stmt {
+    char *sql; /* heap copy; NULL: free slot */
+    sqlite3_stmt *stmt;
+} cached_stmt;
+
 struct db_conn {
     sqlite3 *db;
+    cached_stmt stmts[STMT_CACHE_SLOTS];
+    size_t next_victim;
 };
 
 static floe_status sqlite_status(int rc)
@@ -68,6 +83,10 @@ static void sqlite_disconnect(db_conn *c)
 {
     if (c == NULL) {
         return;
+    }
+    for (size_t i = 0; i < STMT_CACHE_SLOTS; i++) {
+        sqlite3_finalize(c->stmts[i].stmt);
+        free(c->stmts[i].sql);
     }
     sqlite3_close_v2(c->db);
     free(c);
@@ -132,19 +151,51 @@ static floe_status bind_params(sqlite3 *db, sqlite3_stmt *stmt, const db_param *
     return FLOE_OK;
 }
 
+/* The prepared statement for `sql`, from the cache or compiled and cached. */
+static floe_status stmt_get(db_conn *c, const char *sql, sqlite3_stmt **out, floe_err *err)
+{
+    for (size_t i = 0; i < STMT_CACHE_SLOTS; i++) {
+        if (c->stmts[i].sql != NULL && strcmp(c->stmts[i].sql, sql) == 0) {
+            *out = c->stmts[i].stmt;
+            return FLOE_OK;
+        }
+    }
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+    if (rc != SQLITE_OK) {
+        return sqlite_fail(c->db, rc, err, "prepare");
+    }
+    cached_stmt *slot = &c->stmts[c->next_victim];
+    c->next_victim = (c->next_victim + 1) % STMT_CACHE_SLOTS;
+    sqlite3_finalize(slot->stmt);
+    free(slot->sql);
+    slot->sql = floe_xstrdup(sql);
+    slot->stmt = stmt;
+    *out = stmt;
+    return FLOE_OK;
+}
+
+/* Make a cached statement ready for its next use (and release its read snapshot). */
+static void stmt_done(sqlite3_stmt *stmt)
+{
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
 static floe_status sqlite_exec(db_conn *c, floe_arena *a, const char *sql, const db_param *params,
                                size_t nparams, db_result *res, floe_err *err)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = sqlite3_prepare_v2(c->db, sql, -1, &stmt, NULL);
-    if (rc != SQLITE_OK) {
-        return sqlite_fail(c->db, rc, err, "prepare");
-    }
-    floe_status st = bind_params(c->db, stmt, params, nparams, err);
+    floe_status st = stmt_get(c, sql, &stmt, err);
     if (st != FLOE_OK) {
-        sqlite3_finalize(stmt);
         return st;
     }
+    st = bind_params(c->db, stmt, params, nparams, err);
+    if (st != FLOE_OK) {
+        stmt_done(stmt);
+        return st;
+    }
+    int rc;
     size_t ncols = (size_t)sqlite3_column_count(stmt);
     floe_vec rows; /* of char * cells */
     floe_vec_init(&rows, sizeof(char *));
@@ -195,7 +246,7 @@ static floe_status sqlite_exec(db_conn *c, floe_arena *a, const char *sql, const
         }
     }
     floe_vec_fini(&rows);
-    sqlite3_finalize(stmt);
+    stmt_done(stmt);
     return st;
 }
 
