@@ -375,7 +375,7 @@ static floe_status group_for(rows_eqsets *e, const floe_data_file *d, rows_eqgro
 static floe_status load_eq_file(rows_eqsets *e, floe_fileio *io, const floe_data_file *d,
                                 const floe_ice_name_mapping *nm, floe_err *err)
 {
-    rows_eqgroup *g;
+    rows_eqgroup *g = NULL;
     floe_status st = group_for(e, d, &g, err);
     if (st != FLOE_OK) {
         return st;
