@@ -431,6 +431,76 @@ static void test_residual_filter(void **state)
     floe_fileio_free(io);
 }
 
+static void test_filter_skips_row_groups(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_fileio *io = new_io();
+    floe_err err = {0};
+    const char *props[] = {"write.parquet.row-group-size-bytes=2048"};
+    floe_table_meta *m = rows_test_table(t, "rgskip", DEL_SCHEMA, NULL, NULL, props, 1);
+    const floe_ice_schema *s = floe_table_meta_current_schema(m);
+    floe_ice_writer *w = NULL;
+    FLOE_ASSERT_OK(floe_ice_writer_new(io, &(floe_ice_write_opts){.table = m}, &w, &err), &err);
+    size_t n = 3000;
+    floe_value *ids = floe_arena_calloc(t->arena, n, sizeof(floe_value));
+    floe_value *names = floe_arena_calloc(t->arena, n, sizeof(floe_value));
+    floe_value *scores = floe_arena_calloc(t->arena, n, sizeof(floe_value));
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = floe_value_long((int64_t)i);
+        char *nm = floe_arena_sprintf(t->arena, "n%05zu", i);
+        names[i] = floe_value_string(nm, strlen(nm));
+        scores[i] = floe_value_double((double)i);
+    }
+    const floe_value *cols[] = {ids, names, scores};
+    floe_ice_batch b = {.schema = s, .n_rows = n, .n_columns = 3, .columns = cols};
+    FLOE_ASSERT_OK(floe_ice_writer_write(w, &b, &err), &err);
+    const floe_data_file *files = NULL;
+    size_t nf = 0;
+    FLOE_ASSERT_OK(floe_ice_writer_close(w, t->arena, &files, &nf, &err), &err);
+    floe_ice_writer_free(w);
+    assert_int_equal(nf, 1);
+    assert_true(files[0].n_split_offsets > 4);
+    /* A position delete inside the one row group read: positions stay file-level. */
+    const char *p1[] = {files[0].file_path};
+    int64_t q1[] = {2995};
+    const floe_data_file *pd = posdel(t, io, m, p1, q1, 1);
+    const floe_data_file *dels[] = {pd};
+    floe_ice_read_opts ro = {.schema = s,
+                             .file = &files[0],
+                             .deletes = dels,
+                             .n_deletes = 1,
+                             .filter = ice_test_bind(t->arena, s, "id >= 2990")};
+    floe_ice_read_stats st;
+    const char *got = rows_test_read(t, io, &ro, &st);
+    assert_int_equal(rows_test_lines(got), 9);
+    assert_true(floe_starts_with(got, "{\"id\":2990,"));
+    assert_null(strstr(got, "\"id\":2995,"));
+    assert_true(st.row_groups_skipped > 0);
+    assert_true(st.rows_read < 3000);
+    assert_int_equal(st.rows_pos_deleted, 1);
+    /* Strings, and a column outside the projection. */
+    const floe_ice_schema *only_id = ice_test_schema(
+        t->arena, "{\"type\":\"struct\",\"schema-id\":1,\"fields\":[{\"id\":1,\"name\":\"id\","
+                  "\"required\":true,\"type\":\"long\"}]}");
+    floe_ice_read_opts r2 = {.schema = only_id,
+                             .file = &files[0],
+                             .filter = ice_test_bind(t->arena, s, "name = 'n00007'")};
+    got = rows_test_read(t, io, &r2, &st);
+    assert_string_equal(got, "{\"id\":7}\n");
+    assert_true(st.row_groups_skipped > 0);
+    /* No nulls anywhere: IS NULL reads nothing. */
+    r2.filter = ice_test_bind(t->arena, s, "score IS NULL");
+    got = rows_test_read(t, io, &r2, &st);
+    assert_string_equal(got, "");
+    assert_int_equal(st.rows_read, 0);
+    /* A filter that cannot prune reads everything. */
+    r2.filter = ice_test_bind(t->arena, s, "score != 5");
+    got = rows_test_read(t, io, &r2, &st);
+    assert_int_equal(rows_test_lines(got), 2999);
+    assert_int_equal(st.row_groups_skipped, 0);
+    floe_fileio_free(io);
+}
+
 /* ==== Name mappings ==== */
 
 static void test_name_mapping(void **state)
@@ -802,6 +872,8 @@ FLOE_TEST_GROUP(rows_read)
         cmocka_unit_test_setup_teardown(test_equality_deletes_across_promotion, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_residual_filter, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_filter_skips_row_groups, floe_test_setup,
+                                        floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_name_mapping, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_reader_argument_errors, floe_test_setup,
                                         floe_test_teardown),
