@@ -1444,7 +1444,8 @@ typedef struct floe_ice_read_opts {
     const floe_data_file *const *deletes;
     size_t n_deletes;
     /* A residual row filter bound to a schema with the same field ids (floe_ice_expr_bind); it
-     * may use columns outside `schema`. NULL: every row. */
+     * may use columns outside `schema`. Row groups whose statistics show that no row can match
+     * are not read. NULL: every row. */
     const floe_ice_expr *filter;
     /* For files without field ids: the table's name mapping. NULL: match `schema`'s names. */
     const floe_ice_name_mapping *name_mapping;
@@ -1487,8 +1488,9 @@ typedef struct floe_ice_read_stats {
     int64_t rows_eq_deleted;  /* removed by equality deletes */
     int64_t rows_filtered;    /* removed by the residual filter */
     int64_t rows_returned;
-    size_t delete_positions; /* distinct positions loaded for this file */
-    size_t delete_keys;      /* distinct equality-delete keys loaded */
+    int64_t row_groups_skipped; /* by the residual filter on row group statistics */
+    size_t delete_positions;    /* distinct positions loaded for this file */
+    size_t delete_keys;         /* distinct equality-delete keys loaded */
 } floe_ice_read_stats;
 void floe_ice_reader_stats(const floe_ice_reader *r, floe_ice_read_stats *out);
 

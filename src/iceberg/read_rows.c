@@ -421,6 +421,120 @@ static floe_status add_filter_extras(floe_ice_reader *r, const floe_ice_expr *e,
     return st;
 }
 
+/* ==== Row group pruning ==== */
+
+/* The Iceberg type a filter column is read as: the projected field's, else the predicate's. */
+static const floe_ice_type *filter_type(const floe_ice_reader *r, int32_t id)
+{
+    const floe_ice_field *f = floe_ice_schema_find_id(r->o.schema, id);
+    if (f != NULL) {
+        return f->type;
+    }
+    for (size_t i = 0; i < r->n_extras; i++) {
+        if (r->extras[i].id == id) {
+            return r->extras[i].type;
+        }
+    }
+    return NULL;
+}
+
+static bool stat_bound(const floe_pq_node *leaf, const floe_ice_type *t, const floe_pq_stats *st,
+                       bool max, floe_arena *a, floe_str *out)
+{
+    floe_value v, x;
+    if (!(max ? st->has_max : st->has_min) || leaf->type == FLOE_PQ_INT96 ||
+        (st->legacy_minmax &&
+         (leaf->type == FLOE_PQ_BYTE_ARRAY || leaf->type == FLOE_PQ_FIXED_LEN_BYTE_ARRAY)) ||
+        !floe_pq_stat_value(leaf, max ? st->max : st->min, &v) || !rows_to_ice(t, &v, &x)) {
+        return false;
+    }
+    if ((x.kind == FLOE_V_DOUBLE && x.u.f64 != x.u.f64) ||
+        (x.kind == FLOE_V_FLOAT && x.u.f32 != x.u.f32)) {
+        return false; /* NaN in statistics (old writers): not a bound */
+    }
+    floe_buf b;
+    floe_buf_init(&b, 0);
+    bool ok = floe_ice_value_to_bytes(t, &x, &b, NULL) == FLOE_OK;
+    if (ok) {
+        out->ptr = floe_arena_memdup(a, b.data != NULL ? b.data : "", b.len + 1);
+        out->len = b.len;
+        ok = out->ptr != NULL;
+    }
+    floe_buf_fini(&b);
+    return ok;
+}
+
+/*
+ * The row groups the residual filter may match, judged from their column statistics the way
+ * manifests' metrics are judged (floe_ice_metrics_might_match). Columns inside lists and maps,
+ * INT96, legacy byte-array statistics and NaN bounds are not used. *out NULL: read all (heap
+ * otherwise: free()).
+ */
+static void prune_row_groups(floe_ice_reader *r, size_t **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    const floe_pq_file_meta *fm = floe_pq_reader_meta(r->pr);
+    const floe_pq_schema *ps = floe_pq_reader_schema(r->pr);
+    if (r->o.filter == NULL || fm->n_row_groups == 0) {
+        return;
+    }
+    size_t nl = ps->n_leaves;
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    floe_field_count *vc = floe_arena_calloc(a, nl + 1, sizeof(*vc));
+    floe_field_count *nc = floe_arena_calloc(a, nl + 1, sizeof(*nc));
+    floe_field_bound *lo = floe_arena_calloc(a, nl + 1, sizeof(*lo));
+    floe_field_bound *hi = floe_arena_calloc(a, nl + 1, sizeof(*hi));
+    size_t *keep = floe_xcalloc(fm->n_row_groups + 1, sizeof(size_t));
+    size_t k = 0;
+    for (size_t g = 0; g < fm->n_row_groups; g++) {
+        const floe_pq_row_group *rg = &fm->row_groups[g];
+        floe_data_file df = {.content = FLOE_CONTENT_DATA, .record_count = rg->num_rows};
+        size_t nv = 0, nn = 0, nlo = 0, nhi = 0;
+        for (size_t c = 0; c < rg->n_columns && c < nl; c++) {
+            const floe_pq_node *leaf = ps->leaves[c];
+            const floe_pq_column_chunk *cc = &rg->columns[c];
+            int32_t id = node_id(r, leaf);
+            const floe_ice_type *t = id >= 0 ? filter_type(r, id) : NULL;
+            if (t == NULL || leaf->max_rep != 0 || !floe_ice_type_is_primitive(t) ||
+                !cc->has_stats) {
+                continue;
+            }
+            vc[nv++] = (floe_field_count){id, cc->num_values};
+            if (cc->stats.has_null_count) {
+                nc[nn++] = (floe_field_count){id, cc->stats.null_count};
+            }
+            floe_str b;
+            if (stat_bound(leaf, t, &cc->stats, false, a, &b)) {
+                lo[nlo++] = (floe_field_bound){id, b};
+            }
+            if (stat_bound(leaf, t, &cc->stats, true, a, &b)) {
+                hi[nhi++] = (floe_field_bound){id, b};
+            }
+        }
+        df.value_counts = vc;
+        df.n_value_counts = nv;
+        df.null_value_counts = nc;
+        df.n_null_value_counts = nn;
+        df.lower_bounds = lo;
+        df.n_lower_bounds = nlo;
+        df.upper_bounds = hi;
+        df.n_upper_bounds = nhi;
+        if (floe_ice_metrics_might_match(r->o.filter, &df)) {
+            keep[k++] = g;
+        } else {
+            r->stats.row_groups_skipped++;
+        }
+    }
+    floe_arena_free(a);
+    if (k == fm->n_row_groups) {
+        free(keep);
+        return;
+    }
+    *out = keep;
+    *n_out = k;
+}
+
 /* ==== Open ==== */
 
 static floe_status open_task(floe_ice_reader *r)
@@ -532,11 +646,17 @@ static floe_status open_task(floe_ice_reader *r)
     for (size_t i = 0; i < r->n_top; i++) {
         floe_pq_node_leaves(r->top[i], &leaves);
     }
+    size_t *groups = NULL, n_groups = 0;
+    prune_row_groups(r, &groups, &n_groups);
     floe_pq_scan_opts so = {.columns = leaves.data,
                             .n_columns = leaves.n,
                             .batch_rows =
-                                o->batch_rows != 0 ? o->batch_rows : FLOE_ICE_DEFAULT_BATCH_ROWS};
-    st = leaves.n > 0 ? floe_pq_scan_new(r->pr, &so, &r->scan, err) : FLOE_OK;
+                                o->batch_rows != 0 ? o->batch_rows : FLOE_ICE_DEFAULT_BATCH_ROWS,
+                            .row_groups = groups,
+                            .n_row_groups = n_groups};
+    bool nothing = groups != NULL && n_groups == 0;
+    st = leaves.n > 0 && !nothing ? floe_pq_scan_new(r->pr, &so, &r->scan, err) : FLOE_OK;
+    free(groups);
     floe_vec_fini(&leaves);
     if (st != FLOE_OK) {
         return st;

@@ -431,6 +431,76 @@ static void test_residual_filter(void **state)
     floe_fileio_free(io);
 }
 
+static void test_filter_skips_row_groups(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_fileio *io = new_io();
+    floe_err err = {0};
+    const char *props[] = {"write.parquet.row-group-size-bytes=2048"};
+    floe_table_meta *m = rows_test_table(t, "rgskip", DEL_SCHEMA, NULL, NULL, props, 1);
+    const floe_ice_schema *s = floe_table_meta_current_schema(m);
+    floe_ice_writer *w = NULL;
+    FLOE_ASSERT_OK(floe_ice_writer_new(io, &(floe_ice_write_opts){.table = m}, &w, &err), &err);
+    size_t n = 3000;
+    floe_value *ids = floe_arena_calloc(t->arena, n, sizeof(floe_value));
+    floe_value *names = floe_arena_calloc(t->arena, n, sizeof(floe_value));
+    floe_value *scores = floe_arena_calloc(t->arena, n, sizeof(floe_value));
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = floe_value_long((int64_t)i);
+        char *nm = floe_arena_sprintf(t->arena, "n%05zu", i);
+        names[i] = floe_value_string(nm, strlen(nm));
+        scores[i] = floe_value_double((double)i);
+    }
+    const floe_value *cols[] = {ids, names, scores};
+    floe_ice_batch b = {.schema = s, .n_rows = n, .n_columns = 3, .columns = cols};
+    FLOE_ASSERT_OK(floe_ice_writer_write(w, &b, &err), &err);
+    const floe_data_file *files = NULL;
+    size_t nf = 0;
+    FLOE_ASSERT_OK(floe_ice_writer_close(w, t->arena, &files, &nf, &err), &err);
+    floe_ice_writer_free(w);
+    assert_int_equal(nf, 1);
+    assert_true(files[0].n_split_offsets > 4);
+    /* A position delete inside the one row group read: positions stay file-level. */
+    const char *p1[] = {files[0].file_path};
+    int64_t q1[] = {2995};
+    const floe_data_file *pd = posdel(t, io, m, p1, q1, 1);
+    const floe_data_file *dels[] = {pd};
+    floe_ice_read_opts ro = {.schema = s,
+                             .file = &files[0],
+                             .deletes = dels,
+                             .n_deletes = 1,
+                             .filter = ice_test_bind(t->arena, s, "id >= 2990")};
+    floe_ice_read_stats st;
+    const char *got = rows_test_read(t, io, &ro, &st);
+    assert_int_equal(rows_test_lines(got), 9);
+    assert_true(floe_starts_with(got, "{\"id\":2990,"));
+    assert_null(strstr(got, "\"id\":2995,"));
+    assert_true(st.row_groups_skipped > 0);
+    assert_true(st.rows_read < 3000);
+    assert_int_equal(st.rows_pos_deleted, 1);
+    /* Strings, and a column outside the projection. */
+    const floe_ice_schema *only_id = ice_test_schema(
+        t->arena, "{\"type\":\"struct\",\"schema-id\":1,\"fields\":[{\"id\":1,\"name\":\"id\","
+                  "\"required\":true,\"type\":\"long\"}]}");
+    floe_ice_read_opts r2 = {.schema = only_id,
+                             .file = &files[0],
+                             .filter = ice_test_bind(t->arena, s, "name = 'n00007'")};
+    got = rows_test_read(t, io, &r2, &st);
+    assert_string_equal(got, "{\"id\":7}\n");
+    assert_true(st.row_groups_skipped > 0);
+    /* No nulls anywhere: IS NULL reads nothing. */
+    r2.filter = ice_test_bind(t->arena, s, "score IS NULL");
+    got = rows_test_read(t, io, &r2, &st);
+    assert_string_equal(got, "");
+    assert_int_equal(st.rows_read, 0);
+    /* A filter that cannot prune reads everything. */
+    r2.filter = ice_test_bind(t->arena, s, "score != 5");
+    got = rows_test_read(t, io, &r2, &st);
+    assert_int_equal(rows_test_lines(got), 2999);
+    assert_int_equal(st.row_groups_skipped, 0);
+    floe_fileio_free(io);
+}
+
 /* ==== Name mappings ==== */
 
 static void test_name_mapping(void **state)
@@ -514,6 +584,87 @@ static void test_reader_argument_errors(void **state)
     FLOE_ASSERT_ERR(
         floe_ice_reader_open(io, &(floe_ice_read_opts){.schema = s, .file = &f}, &r, &err),
         FLOE_ERR_INVALID, &err, "not a data file");
+    floe_fileio_free(io);
+}
+
+/* ==== Rewrites (what compaction does) and partitioned deletes ==== */
+
+static void test_rewrite_batches_and_partitioned_deletes(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_fileio *io = new_io();
+    floe_err err = {0};
+    floe_table_meta *m = rows_test_table(
+        t, "rewrite", DEL_SCHEMA,
+        "{\"spec-id\":0,\"fields\":[{\"source-id\":2,\"field-id\":1000,\"name\":\"name\","
+        "\"transform\":\"identity\"}]}",
+        NULL, NULL, 0);
+    const floe_ice_schema *s = floe_table_meta_current_schema(m);
+    const char *rows[] = {"{\"1\":1,\"2\":\"a\",\"3\":1.0}", "{\"1\":2,\"2\":\"a\",\"3\":2.0}",
+                          "{\"1\":3,\"2\":\"a\",\"3\":3.0}", "{\"1\":4,\"2\":\"a\",\"3\":4.0}"};
+    floe_ice_write_opts o = {.table = m};
+    const floe_data_file *data = write_one(t, io, &o, rows, 4);
+    assert_non_null(strstr(data->file_path, "/data/name=a/"));
+    /* A position delete and an equality delete in the data file's partition. */
+    floe_ice_posdel_writer *pw = NULL;
+    floe_ice_posdel_opts po = {.table = m, .partition = &data->partition};
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_new(io, &po, &pw, &err), &err);
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_add(pw, data->file_path, 0, &err), &err);
+    const floe_data_file *pd = NULL;
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_close(pw, t->arena, &pd, &err), &err);
+    floe_ice_posdel_writer_free(pw);
+    assert_non_null(strstr(pd->file_path, "/data/name=a/"));
+    assert_true(floe_value_eq(&pd->partition, &data->partition));
+    int32_t ids[] = {1};
+    const floe_ice_schema *ks = ice_test_schema(
+        t->arena, "{\"type\":\"struct\",\"schema-id\":0,\"fields\":[{\"id\":1,\"name\":\"id\","
+                  "\"required\":true,\"type\":\"long\"}]}");
+    floe_ice_write_opts eo = {.table = m,
+                              .schema = ks,
+                              .partition = &data->partition,
+                              .content = FLOE_CONTENT_EQUALITY_DELETES,
+                              .equality_ids = ids,
+                              .n_equality_ids = 1};
+    const char *keys[] = {"{\"1\":3}"};
+    const floe_data_file *ed = write_one(t, io, &eo, keys, 1);
+    assert_non_null(strstr(ed->file_path, "/data/name=a/"));
+    assert_true(floe_value_eq(&ed->partition, &data->partition));
+    assert_int_equal(ed->equality_ids[0], 1);
+
+    /* Read with the deletes, write the batches back out: the live rows in a new file. */
+    const floe_data_file *dels[] = {pd, ed};
+    floe_ice_read_opts ro = {
+        .schema = s, .file = data, .deletes = dels, .n_deletes = 2, .batch_rows = 1};
+    floe_ice_reader *r = NULL;
+    FLOE_ASSERT_OK(floe_ice_reader_open(io, &ro, &r, &err), &err);
+    floe_ice_writer *w = NULL;
+    FLOE_ASSERT_OK(floe_ice_writer_new(io, &o, &w, &err), &err);
+    for (;;) {
+        const floe_ice_batch *b = NULL;
+        FLOE_ASSERT_OK(floe_ice_reader_next(r, &b, &err), &err);
+        if (b == NULL) {
+            break;
+        }
+        FLOE_ASSERT_OK(floe_ice_writer_write(w, b, &err), &err);
+    }
+    floe_ice_reader_close(r);
+    const floe_data_file *out = NULL;
+    size_t n = 0;
+    FLOE_ASSERT_OK(floe_ice_writer_close(w, t->arena, &out, &n, &err), &err);
+    floe_ice_writer_free(w);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].record_count, 2);
+    floe_ice_read_opts ro2 = {.schema = s, .file = &out[0]};
+    assert_string_equal(
+        rows_test_read(t, io, &ro2, NULL),
+        "{\"id\":2,\"name\":\"a\",\"score\":2}\n{\"id\":4,\"name\":\"a\",\"score\":4}\n");
+    /* A batch of the wrong width is refused. */
+    FLOE_ASSERT_OK(floe_ice_writer_new(io, &o, &w, &err), &err);
+    const floe_value *cols[1] = {NULL};
+    floe_ice_batch bad = {.schema = ks, .n_rows = 0, .n_columns = 1, .columns = cols};
+    FLOE_ASSERT_ERR(floe_ice_writer_write(w, &bad, &err), FLOE_ERR_INVALID, &err,
+                    "batch has 1 columns");
+    floe_ice_writer_free(w);
     floe_fileio_free(io);
 }
 
@@ -721,9 +872,13 @@ FLOE_TEST_GROUP(rows_read)
         cmocka_unit_test_setup_teardown(test_equality_deletes_across_promotion, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_residual_filter, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_filter_skips_row_groups, floe_test_setup,
+                                        floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_name_mapping, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_reader_argument_errors, floe_test_setup,
                                         floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_rewrite_batches_and_partitioned_deletes,
+                                        floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_fixture_java_pos_and_eq_deletes, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_fixture_spark_posdel_evolution, floe_test_setup,
