@@ -152,10 +152,11 @@ typedef struct scan_ctx {
 
 static floe_status note_manifests(scan_ctx *c, const floe_mnt_manifest_source *src,
                                   const floe_table_meta *m, const floe_snapshot *snap,
-                                  unsigned flag, floe_err *err)
+                                  unsigned flag, bool *found, floe_err *err)
 {
     const floe_manifest_file *mfs = NULL;
     size_t n = 0;
+    *found = false;
     floe_status st = src->snapshot_manifests(src->ctx, c->a, m, snap, &mfs, &n, err);
     if (st == FLOE_ERR_NOT_FOUND && flag == M_EXPIRED) {
         /* Its manifest list is gone: an earlier cleanup deleted it after everything it named. */
@@ -186,6 +187,7 @@ static floe_status note_manifests(scan_ctx *c, const floe_mnt_manifest_source *s
         }
         r->flags |= flag;
     }
+    *found = true;
     return FLOE_OK;
 }
 
@@ -269,11 +271,10 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
             continue;
         }
         expired_ids[n_expired++] = s->snapshot_id;
-        if (s->manifest_list != NULL) {
+        bool found = false;
+        st = note_manifests(&c, src, before, s, M_EXPIRED, &found, err);
+        if (st == FLOE_OK && found && s->manifest_list != NULL) {
             st = fset_add(&c.cand, s->manifest_list, FLOE_MNT_FILE_MANIFEST_LIST, 0, err);
-        }
-        if (st == FLOE_OK) {
-            st = note_manifests(&c, src, before, s, M_EXPIRED, err);
         }
     }
     if (n_expired == 0 || st != FLOE_OK) {
@@ -287,21 +288,13 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
         if (s->manifest_list != NULL) {
             st = fset_add(&c.keep, s->manifest_list, FLOE_MNT_FILE_MANIFEST_LIST, 0, err);
         }
+        bool found = false;
         if (st == FLOE_OK) {
-            st = note_manifests(&c, src, committed, s, M_RETAINED, err);
+            st = note_manifests(&c, src, committed, s, M_RETAINED, &found, err);
         }
     }
     for (size_t i = 0; i < c.order.n && st == FLOE_OK; i++) {
         mref *r = *FLOE_VEC_AT(&c.order, mref *, i);
-        if (r->flags & M_RETAINED) {
-            st = fset_add(&c.keep, r->mf.manifest_path, FLOE_MNT_FILE_MANIFEST, 0, err);
-        } else {
-            uint64_t len = r->mf.manifest_length > 0 ? (uint64_t)r->mf.manifest_length : 0;
-            st = fset_add(&c.cand, r->mf.manifest_path, FLOE_MNT_FILE_MANIFEST, len, err);
-        }
-        if (st != FLOE_OK) {
-            break;
-        }
         entry_ctx ec = {&c, r->flags};
         const floe_table_meta *m = (r->flags & M_RETAINED) ? committed : before;
         st = src->manifest_entries(src->ctx, m, &r->mf, on_entry, &ec, err);
@@ -309,8 +302,17 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
             /* Deleted by an earlier, interrupted cleanup after all the files it named. */
             floe_err_clear(err);
             st = FLOE_OK;
-        } else if (st != FLOE_OK) {
+            continue;
+        }
+        if (st != FLOE_OK) {
             st = floe_err_wrap(err, "manifest %s", r->mf.manifest_path);
+            break;
+        }
+        if (r->flags & M_RETAINED) {
+            st = fset_add(&c.keep, r->mf.manifest_path, FLOE_MNT_FILE_MANIFEST, 0, err);
+        } else {
+            uint64_t len = r->mf.manifest_length > 0 ? (uint64_t)r->mf.manifest_length : 0;
+            st = fset_add(&c.cand, r->mf.manifest_path, FLOE_MNT_FILE_MANIFEST, len, err);
         }
     }
     /* Statistics files of expired snapshots that the committed metadata no longer names. */
