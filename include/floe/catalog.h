@@ -26,6 +26,7 @@
 #define FLOE_CATALOG_H
 
 #include "floe/base.h"
+#include "floe/iceberg.h"
 #include "floe/io.h"
 
 #ifdef __cplusplus
@@ -49,11 +50,7 @@ typedef struct floe_ident {
     const char *name; /* borrowed */
 } floe_ident;
 
-/* A string property. */
-typedef struct floe_kv {
-    const char *key;
-    const char *value;
-} floe_kv;
+/* Properties are floe_kv pairs (defined in floe/iceberg.h). */
 
 /*
  * Check one namespace level or object name: 1 to FLOE_IDENT_NAME_MAX bytes of valid UTF-8 with
@@ -319,8 +316,11 @@ const char *floe_catalog_metadata_file_location(floe_arena *a, const char *table
 
 /*
  * Read a metadata file through the catalog's FileIO and check it is a JSON object (at most
- * FLOE_METADATA_FILE_MAX bytes). `json` receives the bytes as they are in the file (in `a`);
- * `table_location` (may be NULL) its "location" field (in `a`; FLOE_ERR_CORRUPT when absent).
+ * FLOE_METADATA_FILE_MAX bytes; gzip-compressed files, recognised by name or magic bytes, are
+ * decompressed). `json` receives the JSON text (in `a`); `table_location` (may be NULL) its
+ * "location" field (in `a`; FLOE_ERR_CORRUPT when absent). Metadata files are immutable, so
+ * the catalog keeps recently read ones in memory (see "metadata-cache-size" below) and reads
+ * each file once.
  */
 floe_status floe_catalog_read_metadata(floe_catalog *c, floe_arena *a, const char *location,
                                        floe_str *json, const char **table_location, floe_err *err);
@@ -336,8 +336,11 @@ floe_status floe_catalog_object_load(floe_catalog *c, floe_arena *a, floe_object
                                      const floe_ident *id, floe_loaded_object *out, floe_err *err);
 
 /*
- * Create a table whose first metadata file has already been written at `metadata_location`
- * (the create-table path: build metadata, write it with an exclusive create, then call this).
+ * The pointer operations below move a table's metadata location without looking at the files;
+ * they are the last step of the Iceberg operations further down, which most callers want
+ * instead. Each one that succeeds notifies the change listeners.
+ *
+ * Create a table whose first metadata file has already been written at `metadata_location`.
  * FLOE_ERR_EXISTS / FLOE_ERR_NOT_FOUND as floe_store_object_create.
  */
 floe_status floe_catalog_table_create(floe_catalog *c, const floe_ident *id,
@@ -347,6 +350,7 @@ floe_status floe_catalog_table_create(floe_catalog *c, const floe_ident *id,
  * Commit one table: swap its metadata location from `expected` (the location the new metadata
  * was built from) to `location` (the new file, already written). FLOE_ERR_CONFLICT when another
  * commit won; the caller reloads, re-validates and retries, or answers 409.
+ * FLOE_ERR_STATE_UNKNOWN when the store cannot tell whether the swap happened.
  */
 floe_status floe_catalog_table_commit(floe_catalog *c, const floe_ident *id, const char *expected,
                                       const char *location, int64_t *new_version, floe_err *err);
@@ -356,9 +360,17 @@ floe_status floe_catalog_tables_commit(floe_catalog *c, const floe_swap *swaps, 
                                        size_t *failed, floe_err *err);
 
 /*
- * Register an existing metadata file as table `id`: the file must exist and be a JSON object
- * with a "location". With `overwrite` an existing table is repointed. Fills `out` (may be NULL)
- * like floe_catalog_object_load.
+ * Rename a table or view (floe_store_object_rename) and notify the listeners.
+ */
+floe_status floe_catalog_object_rename(floe_catalog *c, floe_object_kind kind,
+                                       const floe_ident *from, const floe_ident *to,
+                                       floe_missing *missing, floe_err *err);
+
+/*
+ * Register an existing metadata file as table `id`: the file must exist and parse as Iceberg
+ * table metadata (floe_iceberg_parse_metadata: every field of the spec checked); anything else
+ * is FLOE_ERR_INVALID naming the problem. With `overwrite` an existing table is repointed
+ * (otherwise FLOE_ERR_EXISTS). Fills `out` (may be NULL) like floe_catalog_object_load.
  */
 floe_status floe_catalog_table_register(floe_catalog *c, floe_arena *a, const floe_ident *id,
                                         const char *metadata_location, bool overwrite,
@@ -382,6 +394,203 @@ typedef struct floe_purge_stats {
 floe_status floe_catalog_object_drop(floe_catalog *c, floe_arena *a, floe_object_kind kind,
                                      const floe_ident *id, bool purge, floe_purge_stats *stats,
                                      floe_err *err);
+
+/* ==== Iceberg tables: load, create, commit ==== */
+
+/*
+ * These calls implement the REST catalog's write path over the store and FileIO, so the REST
+ * handlers and in-process writers (the optimizer's committer) share one commit algorithm.
+ *
+ * Catalog properties (floe_catalog_def.properties) they read:
+ *   allow-external-locations  "true": tables may be created at, or moved to, locations outside
+ *                             the warehouse (default "false": FLOE_ERR_INVALID)
+ *   metadata-cache-size       bytes of metadata files kept in memory (default 64 MiB; "0" off)
+ */
+#define FLOE_CATALOG_PROP_EXTERNAL "allow-external-locations"
+#define FLOE_CATALOG_PROP_CACHE_SIZE "metadata-cache-size"
+#define FLOE_METADATA_CACHE_DEFAULT ((size_t)64 << 20)
+/* How often a commit that lost the compare-and-swap is rebuilt on fresh metadata. */
+#define FLOE_COMMIT_ATTEMPTS 4
+
+/*
+ * FLOE_OK when a table may live at `location`: an absolute path or URI without "." / ".."
+ * segments that, resolved through FileIO, lies strictly inside the warehouse, or anywhere when
+ * the catalog allows external locations. FLOE_ERR_INVALID with the reason otherwise.
+ */
+floe_status floe_catalog_check_location(floe_catalog *c, const char *location, floe_err *err);
+
+/* A table at one version: its metadata file, parsed and as text. Everything is in the arena. */
+typedef struct floe_table_version {
+    floe_object_info info;         /* the store row (after a commit: the new row's location) */
+    const char *metadata_location; /* the current metadata file; NULL for a staged create */
+    const floe_table_meta *meta;   /* its contents */
+    floe_str metadata_json;        /* its JSON text, exactly what the file holds */
+    const char *previous_location; /* commits: the file the change was built on, NULL on create */
+    bool changed;                  /* commits: false when the updates changed nothing */
+    bool created; /* the table was created (create, or commit with assert-create) */
+    int attempts; /* commits: 1 + the rebuilds after lost compare-and-swaps */
+} floe_table_version;
+
+/*
+ * Load a table and parse its current metadata file. FLOE_ERR_NOT_FOUND when the table does not
+ * exist; FLOE_ERR_CORRUPT when its file is missing or does not parse.
+ */
+floe_status floe_catalog_table_load(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                    floe_table_version *out, floe_err *err);
+
+/*
+ * Create an Iceberg table from a CreateTableRequest (floe_ice_create_request_from_json):
+ * the catalog's `table.*` defaults are added under the request's properties; the location is
+ * the request's (checked with floe_catalog_check_location) or floe_catalog_default_location;
+ * the metadata gets fresh ids (floe_ice_table_create). With `opts->stage_create` nothing is
+ * written or registered: `out` holds the metadata and a NULL metadata_location (the client
+ * commits it later with assert-create). Otherwise `<location>/metadata/00000-<uuid>.metadata.json`
+ * is written with an exclusive create and the table row inserted; when the insert fails the file
+ * is deleted again. FLOE_ERR_EXISTS when the table (or a view of that name) exists,
+ * FLOE_ERR_NOT_FOUND when the namespace does not, FLOE_ERR_INVALID for a bad request.
+ * `opts` is borrowed; its location and uuid may be NULL.
+ */
+floe_status floe_catalog_create_table(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                      const floe_ice_create_opts *opts, floe_table_version *out,
+                                      floe_err *err);
+
+/*
+ * Commit requirements and updates to one table: the REST catalog's commit algorithm, shared by
+ * the REST handler and in-process writers.
+ *
+ *   1. Load the current metadata (from the cache when the file was read before).
+ *   2. Check the requirements (floe_ice_requirements_check): FLOE_ERR_CONFLICT when one fails.
+ *   3. Apply the updates (floe_ice_updates_apply): FLOE_ERR_INVALID for an invalid update.
+ *   4. Nothing changed: return the current version (`changed` false), write nothing.
+ *   5. Write the next metadata file (<dir>/<version+1 %05d>-<uuid>.metadata.json, gzip when the
+ *      table says write.metadata.compression-codec=gzip) with an exclusive create.
+ *   6. Compare-and-swap the table's metadata location. When another commit won, delete the
+ *      file and go back to 1 (at most FLOE_COMMIT_ATTEMPTS times), so requirements are checked
+ *      again against what won; then FLOE_ERR_CONFLICT.
+ *
+ * With an `assert-create` requirement the table must not exist and is created from empty
+ * metadata (the second half of a staged create); any other requirement alongside it is
+ * FLOE_ERR_INVALID, and a table that exists is FLOE_ERR_CONFLICT. Without it, a missing table
+ * is FLOE_ERR_NOT_FOUND. Moving the table (set-location, write.metadata.path) is checked with
+ * floe_catalog_check_location.
+ *
+ * Outcome: FLOE_OK means the new version is durable and `out` describes it. Every other status
+ * except FLOE_ERR_STATE_UNKNOWN means nothing was committed and the written file was removed.
+ * FLOE_ERR_STATE_UNKNOWN means the store failed after the file was written and cannot say
+ * whether the swap happened: the file is kept, and the caller must not clean up.
+ * Requirements and updates are borrowed; `out` is filled in `a`.
+ */
+floe_status floe_catalog_commit_updates(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                        const floe_ice_requirement *reqs, size_t n_reqs,
+                                        const floe_ice_update *updates, size_t n_updates,
+                                        floe_table_version *out, floe_err *err);
+
+/* One table's part of a multi-table commit. */
+typedef struct floe_table_change {
+    floe_ident id;
+    const floe_ice_requirement *reqs;
+    size_t n_reqs;
+    const floe_ice_update *updates;
+    size_t n_updates;
+} floe_table_change;
+
+/*
+ * Commit several tables atomically (POST /v1/{prefix}/transactions/commit): each table is
+ * loaded, checked and updated as in floe_catalog_commit_updates, every new metadata file is
+ * written, then all locations swap in one store transaction (tables with assert-create are
+ * inserted in it). When any requirement fails or any swap loses, nothing is committed, the
+ * files are deleted and the whole transaction is rebuilt on fresh metadata (up to
+ * FLOE_COMMIT_ATTEMPTS times) before FLOE_ERR_CONFLICT. `*failed` (may be NULL) is the index
+ * of the change that failed. `out` (may be NULL) receives n results. The same table twice is
+ * FLOE_ERR_INVALID. Outcomes as floe_catalog_commit_updates.
+ */
+floe_status floe_catalog_commit_transaction(floe_catalog *c, floe_arena *a,
+                                            const floe_table_change *changes, size_t n,
+                                            size_t *failed, floe_table_version *out, floe_err *err);
+
+/* ==== Iceberg views: create, replace ==== */
+
+/*
+ * Views follow the Iceberg view spec (format-version 1). The Iceberg library has no view
+ * model, so the catalog validates view metadata itself: schemas through
+ * floe_ice_schema_from_json, versions field by field (summary, representations with distinct
+ * SQL dialects, default-namespace). At most "version.history.num-entries" (default 10)
+ * versions are kept; older ones and their log entries go, the current version always stays.
+ */
+#define FLOE_VIEW_VERSIONS_DEFAULT 10
+
+/* A view at one version; everything in the arena. */
+typedef struct floe_view_version {
+    floe_object_info info;         /* the row after the operation */
+    const char *metadata_location; /* the current metadata file */
+    floe_str metadata_json;        /* its JSON text */
+    bool changed;                  /* replace: false when the updates changed nothing */
+    int attempts;                  /* replace: 1 + rebuilds after lost compare-and-swaps */
+} floe_view_version;
+
+/*
+ * Create a view from a CreateViewRequest body (`request`, borrowed: "schema", "view-version",
+ * optional "location" and "properties"; its "name" is ignored in favour of `id`). The schema
+ * gets id 0, the version id 1; a fresh view-uuid is assigned. The location is checked with
+ * floe_catalog_check_location. Writes <location>/metadata/00000-<uuid>.metadata.json, then
+ * inserts the row (the file is deleted when that fails). FLOE_ERR_EXISTS when a table or view
+ * has the name, FLOE_ERR_NOT_FOUND when the namespace does not exist, FLOE_ERR_INVALID for a
+ * bad request. Listeners see FLOE_CHANGE_CREATE with object FLOE_OBJECT_VIEW.
+ */
+floe_status floe_catalog_create_view(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                     const json_t *request, floe_view_version *out, floe_err *err);
+
+/*
+ * Replace a view (CommitViewRequest): `requirements` (array, may be NULL: none; only
+ * assert-view-uuid exists) and `updates` (array of ViewUpdate: assign-uuid, upgrade-format-version,
+ * add-schema, set-location, set-properties, remove-properties, add-view-version,
+ * set-current-view-version). The same load / check / apply / write / compare-and-swap loop as
+ * floe_catalog_commit_updates, with the same outcomes: FLOE_ERR_NOT_FOUND (no such view),
+ * FLOE_ERR_CONFLICT (a requirement failed, or concurrent commits kept winning),
+ * FLOE_ERR_INVALID (a bad update), FLOE_ERR_STATE_UNKNOWN (file kept). Listeners see
+ * FLOE_CHANGE_COMMIT with object FLOE_OBJECT_VIEW.
+ */
+floe_status floe_catalog_replace_view(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                      const json_t *requirements, const json_t *updates,
+                                      floe_view_version *out, floe_err *err);
+
+/* ==== Change listeners ==== */
+
+typedef enum floe_change_kind {
+    FLOE_CHANGE_CREATE = 0, /* a table or view was created */
+    FLOE_CHANGE_COMMIT,     /* its metadata location moved (commit, transaction) */
+    FLOE_CHANGE_REGISTER,   /* an existing metadata file was registered (or overwrote a table) */
+    FLOE_CHANGE_DROP,
+    FLOE_CHANGE_RENAME
+} floe_change_kind;
+
+const char *floe_change_kind_name(floe_change_kind k); /* "create", "commit", ... */
+
+/* What changed. Everything is borrowed for the duration of the callback only. */
+typedef struct floe_change {
+    floe_change_kind kind;
+    floe_object_kind object;
+    const char *catalog;
+    const floe_ident *id;          /* for a rename: the old identifier */
+    const floe_ident *renamed_to;  /* RENAME only */
+    const char *metadata_location; /* the new current file; NULL for DROP and RENAME */
+    const char *previous_location; /* COMMIT, REGISTER over a table, DROP; else NULL */
+} floe_change;
+
+/*
+ * Called once for every successful change, after it is durable in the store, on the thread
+ * that made it, never for a failed or unknown one. It must be quick and must not call back
+ * into the catalog's write operations (hand work to a queue instead).
+ */
+typedef void (*floe_change_fn)(void *ud, const floe_change *change);
+
+/*
+ * Add a listener (any number; called in the order added). Thread-safe: may be called while
+ * other threads commit. `ud` is borrowed until the listener is removed or the catalog closed.
+ */
+void floe_catalog_add_listener(floe_catalog *c, floe_change_fn fn, void *ud);
+/* Remove the listener added with this fn and ud; waits for calls to it in progress. */
+void floe_catalog_remove_listener(floe_catalog *c, floe_change_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,7 @@
 #define FLOE_ICEBERG_H
 
 #include "floe/base.h"
+#include "floe/compress.h"
 #include "floe/io.h"
 #include "floe/value.h"
 
@@ -1159,6 +1160,223 @@ floe_status floe_manifest_entry_inherit(floe_manifest_entry *e, const floe_manif
  * does not decode is ignored. Missing metrics never exclude a file.
  */
 bool floe_ice_metrics_might_match(const floe_ice_expr *bound, const floe_data_file *f);
+
+/*
+ * Whether every row of a data file matches a bound expression, judged from its metrics (Java's
+ * StrictMetricsEvaluator with SQL null semantics: a comparison needs a null count of 0). True
+ * only when it is certain; missing metrics never make it true. Used to delete whole files by a
+ * row filter.
+ */
+bool floe_ice_metrics_must_match(const floe_ice_expr *bound, const floe_data_file *f);
+
+/*
+ * Whether every row of a partition matches a bound row filter, judged from the partition tuple
+ * (a STRUCT in spec order) through identity partition fields only: predicates on other columns
+ * are not known to hold. Conservative: false unless certain.
+ */
+bool floe_ice_partition_must_match(const floe_ice_expr *bound, const floe_partition_spec *spec,
+                                   const floe_value *partition);
+
+/*
+ * Whether a manifest may hold files matching `projected`, a bound expression over the partition
+ * tuple of `spec` (floe_ice_expr_project), judged from the manifest list's partition summaries
+ * (Java's ManifestEvaluator: contains_null, contains_nan, lower and upper bounds). Manifests
+ * without summaries always may.
+ */
+bool floe_ice_manifest_might_match(const floe_ice_expr *projected, const floe_partition_spec *spec,
+                                   const floe_manifest_file *m);
+
+/* Deep copy of a data file into `a`: strings, maps, bounds and the partition tuple. */
+floe_status floe_data_file_dup(floe_arena *a, const floe_data_file *f, floe_data_file *out,
+                               floe_err *err);
+/* Drop the column metrics (sizes, counts, bounds) of a data file (pointers only). */
+void floe_data_file_strip_stats(floe_data_file *f);
+
+/* ==== Manifest files and manifest lists (Avro) ==== */
+
+/*
+ * A manifest's sequence numbers before the manifest list that first lists it assigns them (the
+ * snapshot's sequence number), and an entry's data sequence number that is inherited.
+ */
+#define FLOE_SEQ_UNASSIGNED (-1)
+/* Most manifests one manifest list may hold. */
+#define FLOE_MANIFEST_LIST_MAX 10000000
+
+/* What a manifest's header and schema say about it. Borrowed from the reader. */
+typedef struct floe_manifest_info {
+    int format_version;            /* "format-version", else from the schema (v2 has content) */
+    floe_manifest_content content; /* "content": data or deletes (v1: data) */
+    int32_t spec_id;
+    const floe_partition_spec *spec;     /* the table's spec by id, else the header's */
+    const floe_ice_schema *schema;       /* the table schema in the header; NULL when absent */
+    const floe_ice_type *partition_type; /* struct of the partition tuple (spec order) */
+} floe_manifest_info;
+
+/* Projection flags: fields a caller does not need are skipped without decoding. */
+#define FLOE_MANIFEST_SKIP_COLUMN_SIZES 0x1u /* column_sizes */
+#define FLOE_MANIFEST_SKIP_COUNTS 0x2u       /* value, null and NaN counts */
+#define FLOE_MANIFEST_SKIP_BOUNDS 0x4u       /* lower and upper bounds */
+#define FLOE_MANIFEST_SKIP_STATS 0x7u        /* all column metrics */
+
+typedef struct floe_manifest_read_opts {
+    /* Specs and schemas by id (the partition spec of the manifest and its partition types);
+     * NULL: taken from the manifest header. Borrowed until the reader is closed. */
+    const floe_table_meta *meta;
+    /* The manifest list entry the manifest was found in: its spec id wins over the header's and
+     * entries inherit snapshot id and sequence numbers from it (floe_manifest_entry_inherit).
+     * NULL: entries are returned as stored. Copied. */
+    const floe_manifest_file *manifest;
+    unsigned skip; /* FLOE_MANIFEST_SKIP_* */
+} floe_manifest_read_opts;
+
+/*
+ * A streaming manifest reader: entries come one at a time, decoded by field id (v1, v2 and v3
+ * layouts and the names other writers use), so memory stays at about one Avro block however
+ * many entries the manifest has. Partition tuples are STRUCT values in spec order, coerced to
+ * the partition type's value kinds (floe_ice_value_kind); bounds stay single-value bytes.
+ * Malformed files fail with FLOE_ERR_CORRUPT naming the entry and the field.
+ */
+typedef struct floe_manifest_reader floe_manifest_reader;
+
+/* Open a manifest through FileIO. `opts` may be NULL. Close with floe_manifest_reader_close. */
+floe_status floe_manifest_reader_open(floe_fileio *io, const char *location,
+                                      const floe_manifest_read_opts *opts,
+                                      floe_manifest_reader **out, floe_err *err);
+/* The same over `len` bytes at `data`, borrowed until close. */
+floe_status floe_manifest_reader_open_mem(const void *data, size_t len,
+                                          const floe_manifest_read_opts *opts,
+                                          floe_manifest_reader **out, floe_err *err);
+void floe_manifest_reader_close(floe_manifest_reader *r);
+const floe_manifest_info *floe_manifest_reader_info(const floe_manifest_reader *r);
+/*
+ * The next entry into `*out` (*got true), or *got false at the end. Strings, maps, bounds and
+ * the partition tuple are allocated from `a`, which the caller may reset between calls; the
+ * partition STRUCT's field names are borrowed from the reader. So `*out` is valid until `a` is
+ * reset and the reader is closed (floe_data_file_dup keeps one longer). With opts->manifest the
+ * tracking fields are inherited; an EXISTING/DELETED v2 entry without them is FLOE_ERR_CORRUPT.
+ */
+floe_status floe_manifest_reader_next(floe_manifest_reader *r, floe_arena *a,
+                                      floe_manifest_entry *out, bool *got, floe_err *err);
+/* Entries returned so far. */
+uint64_t floe_manifest_reader_count(const floe_manifest_reader *r);
+
+/* A manifest list: header facts and every manifest_file entry. */
+typedef struct floe_manifest_list {
+    int format_version;
+    bool has_snapshot_id; /* header "snapshot-id" */
+    int64_t snapshot_id;
+    bool has_parent_snapshot_id; /* header "parent-snapshot-id" ("null" means none) */
+    int64_t parent_snapshot_id;
+    bool has_sequence_number; /* header "sequence-number" (v2+) */
+    int64_t sequence_number;
+    bool has_first_row_id; /* header "first-row-id" (v3) */
+    int64_t first_row_id;
+    const floe_manifest_file *manifests;
+    size_t n_manifests;
+} floe_manifest_list;
+
+/*
+ * Read a whole manifest list (lists are small: one entry per manifest) into `a`. v1 lists have
+ * content data and sequence numbers 0; a missing added_snapshot_id is the header's snapshot id.
+ */
+floe_status floe_manifest_list_read(floe_arena *a, floe_fileio *io, const char *location,
+                                    floe_manifest_list *out, floe_err *err);
+floe_status floe_manifest_list_parse(floe_arena *a, const void *data, size_t len,
+                                     floe_manifest_list *out, floe_err *err);
+
+/*
+ * The manifests of a snapshot, in order: its manifest list, or for v1 snapshots that embed a
+ * `manifests` list, those paths (each manifest's header is read for its spec id and content;
+ * added_snapshot_id is the snapshot, sequence numbers 0, counts absent). Allocated from `a`.
+ */
+floe_status floe_snapshot_manifests(floe_arena *a, floe_fileio *io, const floe_table_meta *meta,
+                                    const floe_snapshot *snap, const floe_manifest_file **out,
+                                    size_t *n, floe_err *err);
+
+typedef struct floe_manifest_write_opts {
+    int format_version;              /* 1, 2 or 3 */
+    floe_manifest_content content;   /* deletes: v2+ only */
+    const floe_partition_spec *spec; /* field ids assigned; borrowed until finish */
+    const floe_ice_schema *schema;   /* the table schema the spec is bound to (header + types) */
+    int64_t snapshot_id;             /* the snapshot writing: ADDED and DELETED entries carry it */
+    floe_codec codec;                /* FLOE_CODEC_NONE, DEFLATE (Java's default), SNAPPY, ZSTD */
+    int level;                       /* 0: the codec's default */
+    const uint8_t *sync;             /* 16 bytes for reproducible output; NULL: random */
+} floe_manifest_write_opts;
+
+/*
+ * A manifest writer: the exact Iceberg Avro schema of the format version (field ids, element
+ * ids, r2/r102/k117_v118 record names, optional fields as ["null", T] with null defaults) and
+ * Java's header metadata (schema, schema-id, partition-spec, partition-spec-id, format-version,
+ * content, iceberg.schema). It tracks the counts, row counts, the lowest data sequence number
+ * and partition summaries for the manifest list entry that finish() returns. Partition tuples
+ * must be STRUCTs in spec order whose values fit the partition type.
+ */
+typedef struct floe_manifest_writer floe_manifest_writer;
+
+/* Write to `location` (created exclusively; published by finish). Free with _free. */
+floe_status floe_manifest_writer_open(floe_fileio *io, const char *location,
+                                      const floe_manifest_write_opts *opts,
+                                      floe_manifest_writer **out, floe_err *err);
+/* Write into `dst` (borrowed until free) instead; `location` names the manifest in finish(). */
+floe_status floe_manifest_writer_open_buf(floe_buf *dst, const char *location,
+                                          const floe_manifest_write_opts *opts,
+                                          floe_manifest_writer **out, floe_err *err);
+/*
+ * An ADDED entry: snapshot id of the writer, data sequence number `data_seq` written explicitly
+ * (compaction keeping the starting snapshot's number) or FLOE_SEQ_UNASSIGNED to inherit; the
+ * file sequence number is always inherited.
+ */
+floe_status floe_manifest_writer_add(floe_manifest_writer *w, const floe_data_file *f,
+                                     int64_t data_seq, floe_err *err);
+/* An EXISTING entry carried over (tracking fields explicit, as read with inheritance). */
+floe_status floe_manifest_writer_existing(floe_manifest_writer *w, const floe_manifest_entry *e,
+                                          floe_err *err);
+/* A DELETED entry: the writer's snapshot id, the entry's sequence numbers kept. */
+floe_status floe_manifest_writer_delete(floe_manifest_writer *w, const floe_manifest_entry *e,
+                                        floe_err *err);
+/* Any entry exactly as given (unset has_* fields are written as null). */
+floe_status floe_manifest_writer_write(floe_manifest_writer *w, const floe_manifest_entry *e,
+                                       floe_err *err);
+/* Entries written so far. */
+uint64_t floe_manifest_writer_count(const floe_manifest_writer *w);
+/*
+ * Finish and publish the file; `*out` is its manifest list entry (allocated from `a`): path,
+ * length, spec, content, added_snapshot_id = the writer's snapshot, counts, partition
+ * summaries, min_sequence_number (the lowest explicit data sequence number of live entries, or
+ * FLOE_SEQ_UNASSIGNED) and sequence_number FLOE_SEQ_UNASSIGNED (assigned by the list writer).
+ */
+floe_status floe_manifest_writer_finish(floe_manifest_writer *w, floe_arena *a,
+                                        floe_manifest_file *out, floe_err *err);
+/* Free; an unfinished file is abandoned (nothing is published). */
+void floe_manifest_writer_free(floe_manifest_writer *w);
+
+typedef struct floe_manifest_list_write_opts {
+    int format_version;
+    int64_t snapshot_id;
+    bool has_parent;
+    int64_t parent_snapshot_id;
+    int64_t sequence_number; /* the snapshot's (0 in v1) */
+    int64_t first_row_id;    /* v3: the table's next-row-id before this snapshot */
+    floe_codec codec;
+    int level;
+    const uint8_t *sync;
+} floe_manifest_list_write_opts;
+
+/*
+ * Write a manifest list of `n` manifests with Java's header metadata (snapshot-id,
+ * parent-snapshot-id, sequence-number, format-version, iceberg.schema). Manifests whose
+ * sequence numbers are FLOE_SEQ_UNASSIGNED get the snapshot's (they must have been added by
+ * it). In v3, data manifests without a first_row_id get one from opts->first_row_id on, and
+ * *added_rows (may be NULL) receives the rows assigned. v2+ needs every manifest's counts.
+ */
+floe_status floe_manifest_list_write(floe_fileio *io, const char *location,
+                                     const floe_manifest_list_write_opts *opts,
+                                     const floe_manifest_file *manifests, size_t n,
+                                     int64_t *added_rows, floe_err *err);
+floe_status floe_manifest_list_write_buf(floe_buf *dst, const floe_manifest_list_write_opts *opts,
+                                         const floe_manifest_file *manifests, size_t n,
+                                         int64_t *added_rows, floe_err *err);
 
 #ifdef __cplusplus
 }

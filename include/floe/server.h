@@ -100,6 +100,18 @@ void floe_server_stop(floe_server *s);
 /* Stop if needed, close the catalogs and the store, free everything. */
 void floe_server_free(floe_server *s);
 
+/*
+ * The server's catalogs, for components running inside the server (self-optimizing): a
+ * catalog by name (NULL: the default catalog), or by index. Borrowed until floe_server_free.
+ * To be told when tables change, add a listener (floe_catalog_add_listener): it is called once
+ * per successful create, commit, multi-table commit, register, drop and rename, after the change
+ * is durable, whatever path made it (REST or in-process). The server itself adds one that logs
+ * each change (component=catalog, `change=<kind> table=<ns.name> location=<file>`).
+ */
+floe_catalog *floe_server_catalog(floe_server *s, const char *name);
+size_t floe_server_catalog_count(const floe_server *s);
+floe_catalog *floe_server_catalog_at(floe_server *s, size_t i);
+
 /* Hash a client secret for the config file (yescrypt with a random salt); free() the result. */
 floe_status floe_server_hash_secret(const char *secret, char **out, floe_err *err);
 

@@ -7,9 +7,17 @@
  */
 #include "catalog_int.h"
 
+#include "floe/compress.h"
+
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+typedef struct listener {
+    floe_change_fn fn;
+    void *ud;
+} listener;
 
 struct floe_catalog {
     char *name;
@@ -18,6 +26,11 @@ struct floe_catalog {
     size_t n_props;
     floe_store *store;
     floe_fileio *io;
+    bool allow_external;
+    meta_cache *cache;       /* NULL when disabled */
+    pthread_rwlock_t lis_mu; /* readers: notifications; writers: add/remove */
+    listener *listeners;     /* heap */
+    size_t n_listeners;
 };
 
 bool floe_catalog_name_valid(const char *name)
@@ -37,7 +50,7 @@ bool floe_catalog_name_valid(const char *name)
 }
 
 /* A plain absolute path, or a URI with a scheme ("file:/...", "s3://..."). */
-static bool location_absolute(const char *loc)
+bool catalog_location_absolute(const char *loc)
 {
     if (loc[0] == '/') {
         return true;
@@ -67,6 +80,9 @@ void floe_catalog_close(floe_catalog *c)
     free(c->props);
     free(c->warehouse);
     free(c->name);
+    meta_cache_free(c->cache);
+    pthread_rwlock_destroy(&c->lis_mu);
+    free(c->listeners);
     free(c);
 }
 
@@ -79,7 +95,7 @@ floe_status floe_catalog_open(floe_store *store, floe_fileio *io, const floe_cat
                             "catalog name '%s' must be 1..%d characters of [A-Za-z0-9_-]",
                             def->name != NULL ? def->name : "", FLOE_CATALOG_NAME_MAX);
     }
-    if (def->warehouse == NULL || !location_absolute(def->warehouse)) {
+    if (def->warehouse == NULL || !catalog_location_absolute(def->warehouse)) {
         return floe_err_set(err, FLOE_ERR_INVALID,
                             "catalog %s: warehouse must be an absolute path or a URI", def->name);
     }
@@ -98,6 +114,23 @@ floe_status floe_catalog_open(floe_store *store, floe_fileio *io, const floe_cat
     c->n_props = def->n_properties;
     c->store = store;
     c->io = io;
+    pthread_rwlock_init(&c->lis_mu, NULL);
+    uint64_t cache_size = FLOE_METADATA_CACHE_DEFAULT;
+    for (size_t i = 0; i < c->n_props; i++) {
+        const char *k = c->props[i].key, *v = c->props[i].value;
+        floe_status pst = FLOE_OK;
+        if (strcmp(k, FLOE_CATALOG_PROP_EXTERNAL) == 0) {
+            pst = floe_parse_bool(v, &c->allow_external, err);
+        } else if (strcmp(k, FLOE_CATALOG_PROP_CACHE_SIZE) == 0) {
+            pst = floe_parse_size(v, &cache_size, err);
+        }
+        if (pst != FLOE_OK) {
+            floe_err_wrap(err, "catalog %s: property %s", c->name, k);
+            floe_catalog_close(c);
+            return pst;
+        }
+    }
+    c->cache = cache_size > 0 ? meta_cache_new((size_t)cache_size) : NULL;
     floe_status st = floe_store_catalog_ensure(store, c->name, c->warehouse, err);
     if (st != FLOE_OK) {
         floe_catalog_close(c);
@@ -187,42 +220,102 @@ const char *floe_catalog_metadata_file_location(floe_arena *a, const char *table
 
 /* ==== Metadata files ==== */
 
-floe_status floe_catalog_read_metadata(floe_catalog *c, floe_arena *a, const char *location,
-                                       floe_str *json, const char **table_location, floe_err *err)
+/* Gzip by name (Java's ".gz.metadata.json", or ".metadata.json.gz") or by its magic bytes. */
+static bool gzipped(const char *location, const floe_buf *b)
 {
+    return floe_ends_with(location, ".gz.metadata.json") || floe_ends_with(location, ".gz") ||
+           (b->len >= 2 && (uint8_t)b->data[0] == 0x1f && (uint8_t)b->data[1] == 0x8b);
+}
+
+floe_status catalog_meta_file(floe_catalog *c, const char *location, meta_file **out, floe_err *err)
+{
+    *out = c->cache != NULL ? meta_cache_get(c->cache, location) : NULL;
+    if (*out != NULL) {
+        return FLOE_OK;
+    }
     floe_buf b;
     floe_buf_init(&b, 0);
     floe_status st = floe_io_read_file(c->io, location, FLOE_METADATA_FILE_MAX, &b, err);
+    if (st == FLOE_OK && gzipped(location, &b)) {
+        floe_buf plain;
+        floe_buf_init(&plain, 0);
+        st = floe_decompress_buf(FLOE_CODEC_GZIP, b.data, b.len, FLOE_METADATA_FILE_MAX, &plain,
+                                 err);
+        floe_buf_fini(&b);
+        b = plain;
+        if (st == FLOE_ERR_CORRUPT || st == FLOE_ERR_TOO_BIG) {
+            st = floe_err_wrap(err, "gzip");
+        }
+    }
     if (st != FLOE_OK) {
         floe_buf_fini(&b);
-        floe_err_wrap(err, "read metadata %s", location);
-        return st;
+        return floe_err_wrap(err, "read metadata %s", location);
     }
     json_error_t jerr;
     json_t *root = json_loadb(b.data != NULL ? b.data : "", b.len, 0, &jerr);
-    if (root == NULL || !json_is_object(root)) {
+    const char *loc = json_string_value(json_object_get(root, "location"));
+    if (root == NULL || !json_is_object(root) || loc == NULL || loc[0] == '\0') {
+        st = floe_err_set(err, FLOE_ERR_CORRUPT, "metadata %s: %s", location,
+                          root == NULL            ? jerr.text
+                          : !json_is_object(root) ? "not a JSON object"
+                                                  : "no \"location\"");
         json_decref(root);
         floe_buf_fini(&b);
-        return floe_err_set(err, FLOE_ERR_CORRUPT, "metadata %s: %s", location,
-                            root == NULL ? jerr.text : "not a JSON object");
+        return st;
     }
-    if (table_location != NULL) {
-        const char *loc = json_string_value(json_object_get(root, "location"));
-        if (loc == NULL || loc[0] == '\0') {
-            json_decref(root);
-            floe_buf_fini(&b);
-            return floe_err_set(err, FLOE_ERR_CORRUPT, "metadata %s has no \"location\"", location);
-        }
-        *table_location = floe_arena_strdup(a, loc);
-    }
+    size_t len = 0;
+    floe_buf_append(&b, "", 0, NULL); /* so an empty buffer still detaches a string */
+    char *text = floe_buf_detach(&b, &len);
+    *out = meta_cache_put(c->cache, location, text, len, loc);
     json_decref(root);
-    json->ptr = floe_arena_memdup(a, b.data != NULL ? b.data : "", b.len + 1);
-    json->len = b.len;
-    floe_buf_fini(&b);
+    return FLOE_OK;
+}
+
+void catalog_meta_remember(floe_catalog *c, const char *location, floe_str json,
+                           const char *table_location)
+{
+    if (c->cache == NULL) {
+        return;
+    }
+    char *text = floe_xmalloc(json.len + 1);
+    memcpy(text, json.ptr, json.len);
+    text[json.len] = '\0';
+    meta_file_unref(meta_cache_put(c->cache, location, text, json.len, table_location));
+}
+
+floe_status floe_catalog_read_metadata(floe_catalog *c, floe_arena *a, const char *location,
+                                       floe_str *json, const char **table_location, floe_err *err)
+{
+    meta_file *f = NULL;
+    floe_status st = catalog_meta_file(c, location, &f, err);
+    if (st != FLOE_OK) {
+        return st;
+    }
+    floe_str text = meta_file_json(f);
+    json->ptr = floe_arena_memdup(a, text.ptr, text.len + 1);
+    json->len = text.len;
+    if (table_location != NULL) {
+        *table_location = floe_arena_strdup(a, meta_file_table_location(f));
+    }
+    meta_file_unref(f);
     if (json->ptr == NULL || (table_location != NULL && *table_location == NULL)) {
         return floe_arena_check(a, err);
     }
     return FLOE_OK;
+}
+
+/* A NOT_FOUND for a file named by a row is damage, not a missing table: make it CORRUPT. */
+static floe_status missing_file_is_corrupt(floe_status st, floe_err *err)
+{
+    if (st == FLOE_ERR_NOT_FOUND) {
+        floe_err e2 = {0};
+        floe_err_set(&e2, FLOE_ERR_CORRUPT, "%s", err != NULL ? err->msg : "metadata missing");
+        if (err != NULL) {
+            *err = e2;
+        }
+        st = FLOE_ERR_CORRUPT;
+    }
+    return st;
 }
 
 floe_status floe_catalog_object_load(floe_catalog *c, floe_arena *a, floe_object_kind kind,
@@ -235,15 +328,7 @@ floe_status floe_catalog_object_load(floe_catalog *c, floe_arena *a, floe_object
     }
     st = floe_catalog_read_metadata(c, a, out->info.metadata_location, &out->metadata_json, NULL,
                                     err);
-    if (st == FLOE_ERR_NOT_FOUND) {
-        /* The row exists but its file does not: that is damage, not a missing table. */
-        floe_err e2 = {0};
-        floe_err_set(&e2, FLOE_ERR_CORRUPT, "%s", err != NULL ? err->msg : "metadata missing");
-        if (err != NULL) {
-            *err = e2;
-        }
-        st = FLOE_ERR_CORRUPT;
-    }
+    st = missing_file_is_corrupt(st, err);
     if (st != FLOE_OK) {
         floe_err_wrap(err, "load %s %s", floe_object_kind_name(kind), floe_ident_display(a, id));
         return st;
@@ -251,82 +336,41 @@ floe_status floe_catalog_object_load(floe_catalog *c, floe_arena *a, floe_object
     return FLOE_OK;
 }
 
-/* ==== Table operations ==== */
-
-floe_status floe_catalog_table_create(floe_catalog *c, const floe_ident *id,
-                                      const char *metadata_location, floe_err *err)
+floe_status floe_catalog_table_load(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                    floe_table_version *out, floe_err *err)
 {
-    return floe_store_object_create(c->store, c->name, FLOE_OBJECT_TABLE, id, metadata_location,
-                                    err);
-}
-
-floe_status floe_catalog_table_commit(floe_catalog *c, const floe_ident *id, const char *expected,
-                                      const char *location, int64_t *new_version, floe_err *err)
-{
-    return floe_store_object_swap(c->store, c->name, FLOE_OBJECT_TABLE, id, expected, location,
-                                  new_version, err);
-}
-
-floe_status floe_catalog_tables_commit(floe_catalog *c, const floe_swap *swaps, size_t n,
-                                       size_t *failed, floe_err *err)
-{
-    return floe_store_object_swap_many(c->store, c->name, FLOE_OBJECT_TABLE, swaps, n, failed, err);
-}
-
-floe_status floe_catalog_table_register(floe_catalog *c, floe_arena *a, const floe_ident *id,
-                                        const char *metadata_location, bool overwrite,
-                                        floe_loaded_object *out, floe_err *err)
-{
-    floe_status st = floe_ident_check(id, err);
+    memset(out, 0, sizeof(*out));
+    floe_status st =
+        floe_store_object_load(c->store, a, c->name, FLOE_OBJECT_TABLE, id, &out->info, err);
     if (st != FLOE_OK) {
         return st;
     }
-    if (metadata_location == NULL || !location_absolute(metadata_location)) {
-        return floe_err_set(err, FLOE_ERR_INVALID,
-                            "metadata-location must be an absolute path or a URI");
+    meta_file *f = NULL;
+    st = missing_file_is_corrupt(catalog_meta_file(c, out->info.metadata_location, &f, err), err);
+    const floe_table_meta *m = NULL;
+    if (st == FLOE_OK) {
+        st = meta_file_parsed(f, &m, err);
     }
-    floe_str json;
-    const char *table_location = NULL;
-    st = floe_catalog_read_metadata(c, a, metadata_location, &json, &table_location, err);
-    if (st == FLOE_ERR_NOT_FOUND || st == FLOE_ERR_CORRUPT) {
-        /* The caller named a file that is not usable: a bad request, not a server fault. */
-        floe_err e2 = {0};
-        floe_err_set(&e2, FLOE_ERR_INVALID, "%s", err != NULL ? err->msg : "bad metadata file");
-        if (err != NULL) {
-            *err = e2;
-        }
-        return FLOE_ERR_INVALID;
+    if (st == FLOE_OK) {
+        floe_table_meta *copy = NULL;
+        st = floe_table_meta_dup(a, m, &copy, err);
+        out->meta = copy;
     }
+    if (st == FLOE_OK) {
+        floe_str text = meta_file_json(f);
+        out->metadata_json.ptr = floe_arena_memdup(a, text.ptr, text.len + 1);
+        out->metadata_json.len = text.len;
+        out->metadata_location = out->info.metadata_location;
+        st = floe_arena_check(a, err);
+    }
+    meta_file_unref(f);
     if (st != FLOE_OK) {
-        return st;
+        return floe_err_wrap(err, "load table %s", floe_ident_display(a, id));
     }
-    st = floe_store_object_register(c->store, c->name, FLOE_OBJECT_TABLE, id, metadata_location,
-                                    overwrite, err);
-    if (st != FLOE_OK) {
-        return st;
-    }
-    if (out != NULL) {
-        memset(out, 0, sizeof(*out));
-        st = floe_store_object_load(c->store, a, c->name, FLOE_OBJECT_TABLE, id, &out->info, err);
-        out->metadata_json = json;
-    }
-    return st;
-}
-
-/* ==== Drop and purge ==== */
-
-typedef struct purge_list {
-    floe_vec locations; /* char *, heap */
-} purge_list;
-
-static floe_status collect_file(void *ud, const floe_file_info *info, floe_err *err)
-{
-    (void)err;
-    purge_list *l = ud;
-    char *loc = floe_xstrdup(info->location);
-    floe_vec_push_copy(&l->locations, &loc);
     return FLOE_OK;
 }
+
+/* ==== Locations ==== */
 
 /* True when `path` has a "." or ".." segment. */
 static bool has_dot_segment(const char *path)
@@ -346,8 +390,8 @@ static bool has_dot_segment(const char *path)
     return false;
 }
 
-/* Why purging `location` is unsafe, or NULL when it lies strictly inside the warehouse. */
-static const char *purge_refusal(floe_catalog *c, const char *location, floe_err *err)
+/* Why `location` is not strictly inside the warehouse, or NULL when it is. */
+static const char *outside_warehouse(floe_catalog *c, const char *location, floe_err *err)
 {
     floe_buf wh, loc;
     floe_buf_init(&wh, 0);
@@ -371,6 +415,202 @@ static const char *purge_refusal(floe_catalog *c, const char *location, floe_err
     floe_buf_fini(&wh);
     floe_buf_fini(&loc);
     return why;
+}
+
+floe_status floe_catalog_check_location(floe_catalog *c, const char *location, floe_err *err)
+{
+    if (location == NULL || location[0] == '\0' || !catalog_location_absolute(location)) {
+        return floe_err_set(err, FLOE_ERR_INVALID,
+                            "location '%s' must be an absolute path or a URI",
+                            location != NULL ? location : "");
+    }
+    if (has_dot_segment(location)) {
+        return floe_err_set(err, FLOE_ERR_INVALID, "location %s has . or .. segments", location);
+    }
+    if (c->allow_external) {
+        return FLOE_OK;
+    }
+    floe_err rerr = {0};
+    const char *why = outside_warehouse(c, location, &rerr);
+    if (why != NULL) {
+        return floe_err_set(err, FLOE_ERR_INVALID,
+                            "location %s: %s (%s); the catalog property %s allows it", location,
+                            why, c->warehouse, FLOE_CATALOG_PROP_EXTERNAL);
+    }
+    return FLOE_OK;
+}
+
+/* ==== Change listeners ==== */
+
+const char *floe_change_kind_name(floe_change_kind k)
+{
+    static const char *const names[] = {"create", "commit", "register", "drop", "rename"};
+    return (unsigned)k < FLOE_ARRAY_LEN(names) ? names[k] : "unknown";
+}
+
+void floe_catalog_add_listener(floe_catalog *c, floe_change_fn fn, void *ud)
+{
+    pthread_rwlock_wrlock(&c->lis_mu);
+    c->listeners = floe_xrealloc(c->listeners, (c->n_listeners + 1) * sizeof(listener));
+    c->listeners[c->n_listeners++] = (listener){fn, ud};
+    pthread_rwlock_unlock(&c->lis_mu);
+}
+
+void floe_catalog_remove_listener(floe_catalog *c, floe_change_fn fn, void *ud)
+{
+    pthread_rwlock_wrlock(&c->lis_mu);
+    for (size_t i = 0; i < c->n_listeners; i++) {
+        if (c->listeners[i].fn == fn && c->listeners[i].ud == ud) {
+            memmove(&c->listeners[i], &c->listeners[i + 1],
+                    (c->n_listeners - i - 1) * sizeof(listener));
+            c->n_listeners--;
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&c->lis_mu);
+}
+
+void catalog_notify(floe_catalog *c, floe_change *ch)
+{
+    ch->catalog = c->name;
+    pthread_rwlock_rdlock(&c->lis_mu);
+    for (size_t i = 0; i < c->n_listeners; i++) {
+        c->listeners[i].fn(c->listeners[i].ud, ch);
+    }
+    pthread_rwlock_unlock(&c->lis_mu);
+}
+
+static void notify(floe_catalog *c, floe_change_kind kind, floe_object_kind object,
+                   const floe_ident *id, const char *location, const char *previous)
+{
+    floe_change ch = {.kind = kind,
+                      .object = object,
+                      .id = id,
+                      .metadata_location = location,
+                      .previous_location = previous};
+    catalog_notify(c, &ch);
+}
+
+/* ==== Table operations ==== */
+
+floe_status floe_catalog_table_create(floe_catalog *c, const floe_ident *id,
+                                      const char *metadata_location, floe_err *err)
+{
+    floe_status st =
+        floe_store_object_create(c->store, c->name, FLOE_OBJECT_TABLE, id, metadata_location, err);
+    if (st == FLOE_OK) {
+        notify(c, FLOE_CHANGE_CREATE, FLOE_OBJECT_TABLE, id, metadata_location, NULL);
+    }
+    return st;
+}
+
+floe_status floe_catalog_table_commit(floe_catalog *c, const floe_ident *id, const char *expected,
+                                      const char *location, int64_t *new_version, floe_err *err)
+{
+    floe_status st = floe_store_object_swap(c->store, c->name, FLOE_OBJECT_TABLE, id, expected,
+                                            location, new_version, err);
+    if (st == FLOE_OK) {
+        notify(c, FLOE_CHANGE_COMMIT, FLOE_OBJECT_TABLE, id, location, expected);
+    }
+    return st;
+}
+
+floe_status floe_catalog_tables_commit(floe_catalog *c, const floe_swap *swaps, size_t n,
+                                       size_t *failed, floe_err *err)
+{
+    floe_status st =
+        floe_store_object_swap_many(c->store, c->name, FLOE_OBJECT_TABLE, swaps, n, failed, err);
+    for (size_t i = 0; st == FLOE_OK && i < n; i++) {
+        notify(c, swaps[i].expected != NULL ? FLOE_CHANGE_COMMIT : FLOE_CHANGE_CREATE,
+               FLOE_OBJECT_TABLE, &swaps[i].id, swaps[i].location, swaps[i].expected);
+    }
+    return st;
+}
+
+floe_status floe_catalog_object_rename(floe_catalog *c, floe_object_kind kind,
+                                       const floe_ident *from, const floe_ident *to,
+                                       floe_missing *missing, floe_err *err)
+{
+    floe_status st = floe_store_object_rename(c->store, c->name, kind, from, to, missing, err);
+    if (st == FLOE_OK) {
+        floe_change ch = {.kind = FLOE_CHANGE_RENAME, .object = kind, .id = from, .renamed_to = to};
+        catalog_notify(c, &ch);
+    }
+    return st;
+}
+
+floe_status floe_catalog_table_register(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                        const char *metadata_location, bool overwrite,
+                                        floe_loaded_object *out, floe_err *err)
+{
+    floe_status st = floe_ident_check(id, err);
+    if (st != FLOE_OK) {
+        return st;
+    }
+    if (metadata_location == NULL || !catalog_location_absolute(metadata_location)) {
+        return floe_err_set(err, FLOE_ERR_INVALID,
+                            "metadata-location must be an absolute path or a URI");
+    }
+    /* The file may have been rewritten since it was cached (it is not ours yet): read it. */
+    meta_cache_forget(c->cache, metadata_location);
+    meta_file *f = NULL;
+    const floe_table_meta *m = NULL;
+    st = catalog_meta_file(c, metadata_location, &f, err);
+    if (st == FLOE_OK) {
+        st = meta_file_parsed(f, &m, err);
+    }
+    if (st == FLOE_ERR_NOT_FOUND || st == FLOE_ERR_CORRUPT || st == FLOE_ERR_UNSUPPORTED ||
+        st == FLOE_ERR_TOO_BIG) {
+        /* The caller named a file that is not usable: a bad request, not a server fault. */
+        floe_err e2 = {0};
+        floe_err_set(&e2, FLOE_ERR_INVALID, "%s", err != NULL ? err->msg : "bad metadata file");
+        if (err != NULL) {
+            *err = e2;
+        }
+        st = FLOE_ERR_INVALID;
+    }
+    floe_object_info before = {0};
+    bool existed = false;
+    if (st == FLOE_OK && overwrite) {
+        floe_err lerr = {0};
+        existed = floe_store_object_load(c->store, a, c->name, FLOE_OBJECT_TABLE, id, &before,
+                                         &lerr) == FLOE_OK;
+    }
+    if (st == FLOE_OK) {
+        st = floe_store_object_register(c->store, c->name, FLOE_OBJECT_TABLE, id, metadata_location,
+                                        overwrite, err);
+    }
+    if (st == FLOE_OK) {
+        notify(c, FLOE_CHANGE_REGISTER, FLOE_OBJECT_TABLE, id, metadata_location,
+               existed ? before.metadata_location : NULL);
+    }
+    if (st == FLOE_OK && out != NULL) {
+        memset(out, 0, sizeof(*out));
+        st = floe_store_object_load(c->store, a, c->name, FLOE_OBJECT_TABLE, id, &out->info, err);
+        floe_str text = meta_file_json(f);
+        out->metadata_json.ptr = floe_arena_memdup(a, text.ptr, text.len + 1);
+        out->metadata_json.len = text.len;
+        if (st == FLOE_OK) {
+            st = floe_arena_check(a, err);
+        }
+    }
+    meta_file_unref(f);
+    return st;
+}
+
+/* ==== Drop and purge ==== */
+
+typedef struct purge_list {
+    floe_vec locations; /* char *, heap */
+} purge_list;
+
+static floe_status collect_file(void *ud, const floe_file_info *info, floe_err *err)
+{
+    (void)err;
+    purge_list *l = ud;
+    char *loc = floe_xstrdup(info->location);
+    floe_vec_push_copy(&l->locations, &loc);
+    return FLOE_OK;
 }
 
 static floe_status purge_files(floe_catalog *c, const char *location, floe_purge_stats *stats,
@@ -431,6 +671,9 @@ floe_status floe_catalog_object_drop(floe_catalog *c, floe_arena *a, floe_object
     }
     floe_object_info dropped;
     st = floe_store_object_drop(c->store, a, c->name, kind, id, &dropped, err);
+    if (st == FLOE_OK) {
+        notify(c, FLOE_CHANGE_DROP, kind, id, NULL, dropped.metadata_location);
+    }
     if (st != FLOE_OK || !purge) {
         if (st == FLOE_OK) {
             stats->skipped_reason = "purge was not requested";
@@ -446,7 +689,7 @@ floe_status floe_catalog_object_drop(floe_catalog *c, floe_arena *a, floe_object
         return FLOE_OK;
     }
     floe_err perr = {0};
-    const char *why = purge_refusal(c, location, &perr);
+    const char *why = outside_warehouse(c, location, &perr);
     bool in_use = false;
     if (why == NULL) {
         if (floe_store_location_in_use(c->store, location, &in_use, &perr) != FLOE_OK) {

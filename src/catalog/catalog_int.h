@@ -92,4 +92,50 @@ floe_status catalog_ns_from_key(floe_arena *a, const char *key, floe_namespace *
 /* The key of a namespace's parent (in `a`). */
 char *catalog_ns_parent_key(floe_arena *a, const floe_namespace *ns);
 
+/* ==== Metadata file cache (meta_cache.c) ==== */
+
+typedef struct meta_cache meta_cache;
+typedef struct meta_file meta_file; /* one metadata file's text, reference counted */
+
+/* A cache holding at most `max_bytes` (0: nothing is kept; every put returns a private entry). */
+meta_cache *meta_cache_new(size_t max_bytes);
+void meta_cache_free(meta_cache *mc);
+/* The entry for `location` with a new reference, or NULL. */
+meta_file *meta_cache_get(meta_cache *mc, const char *location);
+/*
+ * Add a file's JSON text (`json`: heap, NUL-terminated, consumed) and its table location
+ * (copied). Returns an entry with a reference for the caller: the new one, or the entry another
+ * thread put first. `mc` may be NULL (nothing cached).
+ */
+meta_file *meta_cache_put(meta_cache *mc, const char *location, char *json, size_t len,
+                          const char *table_location);
+/* Evict `location` if cached (a register re-reads a file that may have been rewritten). */
+void meta_cache_forget(meta_cache *mc, const char *location);
+void meta_cache_stats(meta_cache *mc, size_t *bytes, size_t *entries, uint64_t *hits,
+                      uint64_t *misses);
+void meta_file_unref(meta_file *f);
+/* Borrowed while the reference is held. */
+floe_str meta_file_json(const meta_file *f);
+const char *meta_file_location(const meta_file *f);
+const char *meta_file_table_location(const meta_file *f);
+/*
+ * The file parsed as table metadata, built on first use and shared by every holder (read
+ * only). Borrowed while the reference is held. A file that does not parse gives the same error
+ * every time (FLOE_ERR_CORRUPT or FLOE_ERR_UNSUPPORTED).
+ */
+floe_status meta_file_parsed(meta_file *f, const floe_table_meta **out, floe_err *err);
+
+/* ==== Catalog internals shared by catalog.c and commit.c ==== */
+
+/* The metadata file at `location`, from the cache or read (and cached). */
+floe_status catalog_meta_file(floe_catalog *c, const char *location, meta_file **out,
+                              floe_err *err);
+/* Put a file this process has just written into the cache (`json` is copied). */
+void catalog_meta_remember(floe_catalog *c, const char *location, floe_str json,
+                           const char *table_location);
+/* Tell the listeners; `ch->catalog` is filled in. */
+void catalog_notify(floe_catalog *c, floe_change *ch);
+/* A plain absolute path, or a URI with a scheme. */
+bool catalog_location_absolute(const char *loc);
+
 #endif /* FLOE_CATALOG_INT_H */

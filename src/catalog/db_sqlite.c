@@ -206,7 +206,18 @@ static floe_status sqlite_begin(db_conn *c, bool write, floe_err *err)
 
 static floe_status sqlite_commit(db_conn *c, floe_err *err)
 {
-    return sqlite_exec_script(c, "COMMIT", err);
+    char *msg = NULL;
+    int rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, &msg);
+    if (rc == SQLITE_OK) {
+        return FLOE_OK;
+    }
+    int ext = sqlite3_extended_errcode(c->db);
+    /* An I/O error while committing may strike after the commit record reached the log: only
+     * recovery knows. Anything else (busy, full, ...) left the transaction uncommitted. */
+    floe_status st = (ext & 0xff) == SQLITE_IOERR ? FLOE_ERR_STATE_UNKNOWN : sqlite_status(ext);
+    floe_err_set(err, st, "sqlite: commit: %s", msg != NULL ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    return st;
 }
 
 static void sqlite_rollback(db_conn *c)

@@ -1018,8 +1018,10 @@ floe_status floe_store_object_swap(floe_store *s, const char *catalog, floe_obje
         return floe_err_set(err, FLOE_ERR_INVALID, "swap needs an expected and a new location");
     }
     floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    /* An explicit transaction, not autocommit: a connection lost before COMMIT then certainly
+     * rolled back, and only a failure of the COMMIT itself leaves the outcome unknown. */
     tx t;
-    st = tx_autocommit(s, true, &t, err);
+    st = tx_begin(s, true, &t, err);
     if (st == FLOE_OK) {
         bool won = false;
         st = swap_row(&t, a, catalog, kind, id, expected, location, &won, new_version, err);

@@ -488,7 +488,7 @@ static floe_status bind_pred(bind_ctx *c, const floe_ice_expr *x, bool negate,
         if (st != FLOE_OK) {
             return st;
         }
-        const floe_ice_expr *r;
+        const floe_ice_expr *r = NULL;
         st = bind_cmp(c, op, e, cv, &lo, &hi, &r);
         if (st != FLOE_OK) {
             return st;

@@ -147,8 +147,8 @@ static floe_status project_pred(proj *p, size_t i, const floe_ice_expr *e,
         return *out != NULL ? FLOE_OK : ice_nomem(p->a, p->err);
     }
     floe_value lit, v;
-    floe_value *lits;
-    size_t n;
+    floe_value *lits = NULL;
+    size_t n = 0;
     floe_status st = FLOE_OK;
     bool strings = src->id == FLOE_ICE_STRING || src->id == FLOE_ICE_BINARY;
     floe_ice_expr_op op = e->op;

@@ -4,9 +4,9 @@
  * request parsing, and the handlers for config, tokens, namespaces, tables and views.
  *
  * One route table drives both dispatch and the `endpoints` list that GET /v1/config advertises,
- * so a client is never told about a route that is not served. Routes the specification defines
- * but this build does not serve yet (create table, commit, multi-table transactions, create and
- * replace view) answer 406 UnsupportedOperationException and are not advertised.
+ * so a client is never told about a route that is not served. A route the table lists without a
+ * handler answers 406 UnsupportedOperationException and is not advertised (none at present;
+ * register-view is not routed at all).
  *
  * Every error body is the specification's ErrorModel. The HTTP status comes from the floe_status
  * (floe_status_http), the `type` from rest_error_type() unless the handler names a more precise
@@ -358,11 +358,16 @@ static void h_table_drop(http_req *r, route_args *ra);
 static void h_table_register(http_req *r, route_args *ra);
 static void h_table_rename(http_req *r, route_args *ra);
 static void h_table_metrics(http_req *r, route_args *ra);
+static void h_table_create(http_req *r, route_args *ra);
+static void h_table_commit(http_req *r, route_args *ra);
+static void h_transactions(http_req *r, route_args *ra);
 static void h_view_list(http_req *r, route_args *ra);
 static void h_view_load(http_req *r, route_args *ra);
 static void h_view_exists(http_req *r, route_args *ra);
 static void h_view_drop(http_req *r, route_args *ra);
 static void h_view_rename(http_req *r, route_args *ra);
+static void h_view_create(http_req *r, route_args *ra);
+static void h_view_replace(http_req *r, route_args *ra);
 
 #define NS "/v1/{prefix}/namespaces"
 static const route routes[] = {
@@ -373,25 +378,27 @@ static const route routes[] = {
     {"DELETE", "namespaces/{ns}", "DELETE " NS "/{namespace}", h_ns_drop},
     {"POST", "namespaces/{ns}/properties", "POST " NS "/{namespace}/properties", h_ns_props},
     {"GET", "namespaces/{ns}/tables", "GET " NS "/{namespace}/tables", h_table_list},
-    {"POST", "namespaces/{ns}/tables", NULL, NULL},
+    {"POST", "namespaces/{ns}/tables", "POST " NS "/{namespace}/tables", h_table_create},
     {"GET", "namespaces/{ns}/tables/{name}", "GET " NS "/{namespace}/tables/{table}", h_table_load},
     {"HEAD", "namespaces/{ns}/tables/{name}", "HEAD " NS "/{namespace}/tables/{table}",
      h_table_exists},
     {"DELETE", "namespaces/{ns}/tables/{name}", "DELETE " NS "/{namespace}/tables/{table}",
      h_table_drop},
-    {"POST", "namespaces/{ns}/tables/{name}", NULL, NULL},
+    {"POST", "namespaces/{ns}/tables/{name}", "POST " NS "/{namespace}/tables/{table}",
+     h_table_commit},
     {"POST", "namespaces/{ns}/register", "POST " NS "/{namespace}/register", h_table_register},
     {"POST", "namespaces/{ns}/tables/{name}/metrics",
      "POST " NS "/{namespace}/tables/{table}/metrics", h_table_metrics},
     {"POST", "tables/rename", "POST /v1/{prefix}/tables/rename", h_table_rename},
-    {"POST", "transactions/commit", NULL, NULL},
+    {"POST", "transactions/commit", "POST /v1/{prefix}/transactions/commit", h_transactions},
     {"GET", "namespaces/{ns}/views", "GET " NS "/{namespace}/views", h_view_list},
-    {"POST", "namespaces/{ns}/views", NULL, NULL},
+    {"POST", "namespaces/{ns}/views", "POST " NS "/{namespace}/views", h_view_create},
     {"GET", "namespaces/{ns}/views/{name}", "GET " NS "/{namespace}/views/{view}", h_view_load},
     {"HEAD", "namespaces/{ns}/views/{name}", "HEAD " NS "/{namespace}/views/{view}", h_view_exists},
     {"DELETE", "namespaces/{ns}/views/{name}", "DELETE " NS "/{namespace}/views/{view}",
      h_view_drop},
-    {"POST", "namespaces/{ns}/views/{name}", NULL, NULL},
+    {"POST", "namespaces/{ns}/views/{name}", "POST " NS "/{namespace}/views/{view}",
+     h_view_replace},
     {"POST", "views/rename", "POST /v1/{prefix}/views/rename", h_view_rename},
 };
 #undef NS
@@ -1118,8 +1125,7 @@ static void object_rename(http_req *r, route_args *ra, floe_object_kind kind)
         ident_from_json(r, json_object_get(body, "destination"), "destination", &to)) {
         floe_err err = {0};
         floe_missing miss = FLOE_MISSING_NONE;
-        if (floe_store_object_rename(r->srv->store, catname(ra), kind, &from, &to, &miss, &err) !=
-            FLOE_OK) {
+        if (floe_catalog_object_rename(ra->cat, kind, &from, &to, &miss, &err) != FLOE_OK) {
             reply_status(r, &err,
                          miss == FLOE_MISSING_NAMESPACE ? "NoSuchNamespaceException"
                          : miss == FLOE_MISSING_OBJECT  ? missing_type(kind)
@@ -1241,6 +1247,274 @@ static void h_table_metrics(http_req *r, route_args *ra)
             "report_type", type,        "snapshot_id", snap_s};
         floe_log_kv(FLOE_LOG_INFO, "metrics", kv, FLOE_ARRAY_LEN(kv), "metrics report");
         reply_empty(r, 204);
+    }
+    json_decref(body);
+}
+
+/* ==== Create, commit, transactions ==== */
+
+/*
+ * The answer to a failed commit. Java clients read any 5xx from a commit route as "state
+ * unknown" and then never clean up, so a 5xx is only sent when that is the truth
+ * (FLOE_ERR_STATE_UNKNOWN); a commit that certainly failed for any server-side reason is a 409,
+ * which makes the client refresh and retry.
+ */
+static void reply_commit_error(http_req *r, const floe_err *err, const char *missing)
+{
+    floe_status st = err->code != FLOE_OK ? err->code : FLOE_ERR_INTERNAL;
+    switch (st) {
+    case FLOE_ERR_INVALID:
+    case FLOE_ERR_USAGE:
+    case FLOE_ERR_TOO_BIG:
+    case FLOE_ERR_UNSUPPORTED:
+        reply_error(r, 400, "BadRequestException", "%s", err->msg);
+        break;
+    case FLOE_ERR_NOT_FOUND:
+        reply_error(r, 404, missing, "%s", err->msg);
+        break;
+    case FLOE_ERR_STATE_UNKNOWN:
+        reply_error(r, 500, "CommitStateUnknownException", "%s", err->msg);
+        break;
+    case FLOE_ERR_AUTH:
+    case FLOE_ERR_FORBIDDEN:
+        reply_status(r, err, NULL);
+        break;
+    default:
+        if (st != FLOE_ERR_CONFLICT) {
+            FLOE_LOG_WARN("rest", "%s %s failed, nothing was committed: %s", r->method, r->path,
+                          err->msg);
+        }
+        reply_error(r, 409, "CommitFailedException", "%s", err->msg);
+        break;
+    }
+}
+
+/* {"metadata-location", "metadata", ["config": {}]} with the metadata text embedded. */
+static void reply_table(http_req *r, const floe_table_version *v, bool with_config)
+{
+    r->status = 200;
+    r->content_type = "application/json";
+    floe_buf_reset(&r->resp);
+    floe_buf_reserve(&r->resp, v->metadata_json.len + 256, NULL);
+    floe_buf_append_str(&r->resp, "{\"metadata-location\":", NULL);
+    if (v->metadata_location != NULL) {
+        append_json_string(&r->resp, v->metadata_location);
+        http_add_header(r, "ETag", etag_for(r, v->metadata_location, "all"));
+    } else {
+        floe_buf_append_str(&r->resp, "null", NULL);
+    }
+    floe_buf_append_str(&r->resp, ",\"metadata\":", NULL);
+    floe_buf_append(&r->resp, v->metadata_json.ptr, v->metadata_json.len, NULL);
+    floe_buf_append_str(&r->resp, with_config ? ",\"config\":{}}" : "}", NULL);
+}
+
+static void h_table_create(http_req *r, route_args *ra)
+{
+    json_t *body = parse_body(r);
+    if (body == NULL) {
+        return;
+    }
+    floe_ice_create_opts opts;
+    floe_err err = {0};
+    if (floe_ice_create_request_from_json(r->a, body, &opts, &err) != FLOE_OK) {
+        reply_error(r, 400, "BadRequestException", "%s", err.msg);
+    } else if (floe_ident_check_name(opts.name, strlen(opts.name), &err) != FLOE_OK) {
+        reply_error(r, 400, "IllegalArgumentException", "name: %s", err.msg);
+    } else {
+        floe_ident id = {ra->ns, opts.name};
+        floe_table_version v;
+        floe_status st = floe_catalog_create_table(ra->cat, r->a, &id, &opts, &v, &err);
+        if (st == FLOE_ERR_NOT_FOUND) {
+            reply_status(r, &err, "NoSuchNamespaceException");
+        } else if (st == FLOE_ERR_UNSUPPORTED) {
+            reply_error(r, 400, "BadRequestException", "%s", err.msg);
+        } else if (st != FLOE_OK) {
+            reply_status(r, &err, NULL);
+        } else {
+            reply_table(r, &v, true);
+        }
+    }
+    json_decref(body);
+}
+
+static bool same_ident(const floe_ice_commit_request *cr, const floe_ident *id)
+{
+    if (cr->n_ns != id->ns.n || strcmp(cr->name, id->name) != 0) {
+        return false;
+    }
+    for (size_t i = 0; i < cr->n_ns; i++) {
+        if (strcmp(cr->ns[i], id->ns.levels[i]) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool has_assert_create(const floe_ice_commit_request *cr)
+{
+    for (size_t i = 0; i < cr->n_reqs; i++) {
+        if (cr->reqs[i].kind == FLOE_ICE_REQ_ASSERT_CREATE) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void h_table_commit(http_req *r, route_args *ra)
+{
+    json_t *body = parse_body(r);
+    if (body == NULL) {
+        return;
+    }
+    floe_ice_commit_request cr;
+    floe_err err = {0};
+    floe_ident id = ident_of(ra);
+    if (floe_ice_commit_request_from_json(r->a, body, &cr, &err) != FLOE_OK) {
+        reply_error(r, 400, "BadRequestException", "%s", err.msg);
+    } else if (cr.name != NULL && !same_ident(&cr, &id)) {
+        bad_request(r, "the body's identifier names another table than the path");
+    } else {
+        floe_table_version v;
+        if (floe_catalog_commit_updates(ra->cat, r->a, &id, cr.reqs, cr.n_reqs, cr.updates,
+                                        cr.n_updates, &v, &err) != FLOE_OK) {
+            reply_commit_error(r, &err,
+                               has_assert_create(&cr) ? "NoSuchNamespaceException"
+                                                      : "NoSuchTableException");
+        } else {
+            reply_table(r, &v, false);
+        }
+    }
+    json_decref(body);
+}
+
+#define TRANSACTION_TABLES_MAX 1000
+
+static void h_transactions(http_req *r, route_args *ra)
+{
+    json_t *body = parse_body(r);
+    if (body == NULL) {
+        return;
+    }
+    json_t *list = json_object_get(body, "table-changes");
+    size_t n = json_array_size(list);
+    floe_err err = {0};
+    if (!json_is_array(list) || n == 0) {
+        bad_request(r, "table-changes must be a non-empty array");
+    } else if (n > TRANSACTION_TABLES_MAX) {
+        reply_error(r, 400, "BadRequestException", "at most %d tables per transaction",
+                    TRANSACTION_TABLES_MAX);
+    } else {
+        floe_table_change *changes = floe_arena_calloc(r->a, n, sizeof(*changes));
+        bool ok = changes != NULL;
+        for (size_t i = 0; ok && i < n; i++) {
+            floe_ice_commit_request cr;
+            json_t *item = json_array_get(list, i);
+            if (floe_ice_commit_request_from_json(r->a, item, &cr, &err) != FLOE_OK) {
+                reply_error(r, 400, "BadRequestException", "table-changes[%zu]: %s", i, err.msg);
+                ok = false;
+            } else if (cr.name == NULL) {
+                reply_error(r, 400, "BadRequestException",
+                            "table-changes[%zu]: identifier is required", i);
+                ok = false;
+            } else {
+                floe_namespace ns = {(const char **)cr.ns, cr.n_ns};
+                changes[i] = (floe_table_change){
+                    {ns, cr.name}, cr.reqs, cr.n_reqs, cr.updates, cr.n_updates};
+                if (floe_ident_check(&changes[i].id, &err) != FLOE_OK) {
+                    reply_error(r, 400, "IllegalArgumentException", "table-changes[%zu]: %s", i,
+                                err.msg);
+                    ok = false;
+                }
+            }
+        }
+        size_t failed = 0;
+        if (ok && floe_catalog_commit_transaction(ra->cat, r->a, changes, n, &failed, NULL, &err) !=
+                      FLOE_OK) {
+            floe_ice_commit_request cr;
+            floe_err perr = {0};
+            bool create = failed < n &&
+                          floe_ice_commit_request_from_json(r->a, json_array_get(list, failed), &cr,
+                                                            &perr) == FLOE_OK &&
+                          has_assert_create(&cr);
+            reply_commit_error(r, &err,
+                               create ? "NoSuchNamespaceException" : "NoSuchTableException");
+        } else if (ok) {
+            reply_empty(r, 204);
+        }
+    }
+    json_decref(body);
+}
+
+/* ==== Views: create, replace ==== */
+
+static void reply_view(http_req *r, const floe_view_version *v)
+{
+    http_add_header(r, "ETag", etag_for(r, v->metadata_location, "all"));
+    reply_loaded(r, v->metadata_location, v->metadata_json);
+}
+
+static void h_view_create(http_req *r, route_args *ra)
+{
+    json_t *body = parse_body(r);
+    if (body == NULL) {
+        return;
+    }
+    json_t *name = json_object_get(body, "name");
+    floe_err err = {0};
+    if (!json_is_string(name)) {
+        bad_request(r, "name must be a string");
+    } else if (floe_ident_check_name(json_string_value(name), json_string_length(name), &err) !=
+               FLOE_OK) {
+        reply_error(r, 400, "IllegalArgumentException", "name: %s", err.msg);
+    } else {
+        floe_ident id = {ra->ns, floe_arena_strdup(r->a, json_string_value(name))};
+        floe_view_version v;
+        floe_status st = floe_catalog_create_view(ra->cat, r->a, &id, body, &v, &err);
+        if (st != FLOE_OK) {
+            reply_status(r, &err, st == FLOE_ERR_NOT_FOUND ? "NoSuchNamespaceException" : NULL);
+        } else {
+            reply_view(r, &v);
+        }
+    }
+    json_decref(body);
+}
+
+static void h_view_replace(http_req *r, route_args *ra)
+{
+    json_t *body = parse_body(r);
+    if (body == NULL) {
+        return;
+    }
+    floe_ident id = ident_of(ra);
+    json_t *ident = json_object_get(body, "identifier");
+    floe_ident named;
+    bool ok = true;
+    if (ident != NULL && !json_is_null(ident)) {
+        ok = ident_from_json(r, ident, "identifier", &named);
+        bool same = ok && named.ns.n == id.ns.n && strcmp(named.name, id.name) == 0;
+        for (size_t i = 0; same && i < id.ns.n; i++) {
+            same = strcmp(named.ns.levels[i], id.ns.levels[i]) == 0;
+        }
+        if (ok && !same) {
+            bad_request(r, "the body's identifier names another view than the path");
+            ok = false;
+        }
+    }
+    json_t *reqs = json_object_get(body, "requirements");
+    json_t *ups = json_object_get(body, "updates");
+    if (ok &&
+        (!json_is_array(ups) || (reqs != NULL && !json_is_null(reqs) && !json_is_array(reqs)))) {
+        bad_request(r, "expected {\"requirements\": [...], \"updates\": [...]}");
+        ok = false;
+    }
+    if (ok) {
+        floe_err err = {0};
+        floe_view_version v;
+        if (floe_catalog_replace_view(ra->cat, r->a, &id, reqs, ups, &v, &err) != FLOE_OK) {
+            reply_commit_error(r, &err, "NoSuchViewException");
+        } else {
+            reply_view(r, &v);
+        }
     }
     json_decref(body);
 }

@@ -354,6 +354,59 @@ static bool is_local(const char *loc)
     return strstr(loc, "://") == NULL && !floe_starts_with(loc, "file:");
 }
 
+/*
+ * The server's own change listener: one log line per table or view change, written after the
+ * change is durable. It doubles as an audit trail of which metadata file was current when.
+ */
+static void log_change(void *ud, const floe_change *ch)
+{
+    (void)ud;
+    if (!floe_log_enabled(FLOE_LOG_INFO)) {
+        return;
+    }
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    const char *kv[14];
+    size_t n = 0;
+    kv[n++] = "change";
+    kv[n++] = floe_change_kind_name(ch->kind);
+    kv[n++] = floe_object_kind_name(ch->object);
+    kv[n++] = floe_ident_display(a, ch->id);
+    kv[n++] = "catalog";
+    kv[n++] = ch->catalog;
+    if (ch->renamed_to != NULL) {
+        kv[n++] = "to";
+        kv[n++] = floe_ident_display(a, ch->renamed_to);
+    }
+    if (ch->metadata_location != NULL) {
+        kv[n++] = "location";
+        kv[n++] = ch->metadata_location;
+    }
+    if (ch->previous_location != NULL) {
+        kv[n++] = "previous";
+        kv[n++] = ch->previous_location;
+    }
+    floe_log_kv(FLOE_LOG_INFO, "catalog", kv, n, "%s changed", floe_object_kind_name(ch->object));
+    floe_arena_free(a);
+}
+
+floe_catalog *floe_server_catalog(floe_server *s, const char *name)
+{
+    if (name == NULL) {
+        return s->n_catalogs > 0 ? s->catalogs[0] : NULL;
+    }
+    return server_catalog(s, name);
+}
+
+size_t floe_server_catalog_count(const floe_server *s)
+{
+    return s->n_catalogs;
+}
+
+floe_catalog *floe_server_catalog_at(floe_server *s, size_t i)
+{
+    return i < s->n_catalogs ? s->catalogs[i] : NULL;
+}
+
 static floe_status open_catalogs(floe_server *s, const char *data_dir, floe_err *err)
 {
     const floe_server_config *cfg = s->cfg;
@@ -382,6 +435,7 @@ static floe_status open_catalogs(floe_server *s, const char *data_dir, floe_err 
             return st;
         }
         s->n_catalogs++;
+        floe_catalog_add_listener(s->catalogs[i], log_change, NULL);
         FLOE_LOG_INFO("server", "catalog %s: warehouse %s", cc->name,
                       floe_catalog_warehouse(s->catalogs[i]));
     }

@@ -16,6 +16,10 @@ trap '"$PG_TMP" stop "$PG_DIR"; rm -rf "$TMP"' EXIT
 cat >"$TMP/config.yaml" <<YAML
 server:
   max-request-body: 64KiB
+catalogs:
+  - name: default
+    properties:
+      table.commit.retry.num-retries: "7"
 database:
   url: "$PG_URL"
   pool-size: 4
@@ -23,6 +27,7 @@ YAML
 start_server "$TMP/data" --config "$TMP/config.yaml"
 WH="$TMP/data/warehouse/default"
 source "$(dirname "$0")/server/rest_suite.sh"
+source "$(dirname "$0")/server/write_suite.sh"
 [ ! -e "$TMP/data/floe.db" ] || check_fail "a SQLite file was created although PostgreSQL is configured"
 
 stop_server KILL

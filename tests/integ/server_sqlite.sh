@@ -6,10 +6,15 @@ source "$(dirname "$0")/server/common.sh"
 cat >"$TMP/config.yaml" <<YAML
 server:
   max-request-body: 64KiB
+catalogs:
+  - name: default
+    properties:
+      table.commit.retry.num-retries: "7"
 YAML
 start_server "$TMP/data" --config "$TMP/config.yaml"
 WH="$TMP/data/warehouse/default"
 source "$(dirname "$0")/server/rest_suite.sh"
+source "$(dirname "$0")/server/write_suite.sh"
 stop_server TERM
 [ "$SERVER_STATUS" = 0 ] || check_fail "server exit status $SERVER_STATUS after SIGTERM"
 [ -f "$TMP/data/floe.db" ] || check_fail "no SQLite file under the data dir"

@@ -15,8 +15,8 @@ expect_jq '.overrides."namespace-separator"' %1F "config namespace separator"
 expect_jq '.endpoints | index("GET /v1/{prefix}/namespaces") != null' true "advertises list"
 expect_jq '.endpoints | index("HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}") != null' \
     true "advertises table exists"
-expect_jq '.endpoints | index("POST /v1/{prefix}/namespaces/{namespace}/tables") == null' true \
-    "does not advertise create table"
+expect_jq '.endpoints | index("POST /v1/{prefix}/namespaces/{namespace}/views") != null' true \
+    "advertises create view"
 req GET '/v1/config?warehouse=default'
 expect 200 "config for a named warehouse"
 req GET '/v1/config?warehouse=nope'
@@ -248,10 +248,6 @@ expect_jq '[.identifiers[].name] | join(",")' t3,t4 "tables page 2"
 expect_jq '."next-page-token"' null "tables last page"
 req GET $P/namespaces/nope/tables
 expect_error 404 NoSuchNamespaceException "list tables of a missing namespace"
-req POST $P/namespaces/db/tables '{"name":"new","schema":{"type":"struct","fields":[]}}'
-expect_error 406 UnsupportedOperationException "create table is not served yet"
-req POST $P/namespaces/db/tables/t1 '{"requirements":[],"updates":[]}'
-expect_error 406 UnsupportedOperationException "commit is not served yet"
 
 # Metrics.
 req POST $P/namespaces/db/tables/t1/metrics '{"report-type":"scan-report","snapshot-id":1,"table-name":"db.t1"}'
@@ -309,7 +305,7 @@ expect_error 404 NoSuchViewException "drop a missing view"
 req POST $P/views/rename '{"source":{"namespace":["db"],"name":"v"},"destination":{"namespace":["db"],"name":"w"}}'
 expect_error 404 NoSuchViewException "rename a missing view"
 req POST $P/namespaces/db/views '{"name":"v"}'
-expect_error 406 UnsupportedOperationException "create view is not served yet"
+expect_error 400 BadRequestException "create view without schema and version"
 req GET $P/namespaces/db/tables/t4
 expect 200 "a table is not a view"
 req GET $P/namespaces/db/views/t4

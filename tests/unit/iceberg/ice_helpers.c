@@ -57,3 +57,61 @@ const floe_ice_expr *ice_test_bind(floe_arena *a, const floe_ice_schema *s, cons
     FLOE_ASSERT_OK(floe_ice_expr_bind(a, e, s, &b, &err), &err);
     return b;
 }
+
+/* The original location prefixes of the fixture tables (../shared/fixtures/README.md). */
+static const struct {
+    const char *name;
+    const char *prefix;
+} FIXTURE_PREFIXES[] = {
+    {"spark_posdel_schema_evolution", "s3a://hyperparam-iceberg/spark/bunnies"},
+    {"java_api_pos_and_eq_deletes", "s3a://hyperparam-iceberg/java/bunnies"},
+    {"spark_bucket_identity_rename", "s3a://hyperparam-iceberg/spark/rename_column"},
+    {"athena_trino_object_storage", "s3://hyperparam-iceberg/athena/example"},
+    {"spark_v1_day_partition", "/tmp/iceberg/t1"},
+    {"java_api_eq_deletes_identity_partition",
+     "data/persistent/equality_deletes/warehouse/mydb/mytable_partitioned"},
+    {"pyiceberg_day_partition_map", "file://data/persistent/map_stats/default.db/map_stats"},
+    {"spark_v1_embedded_manifests_edge", "data/persistent/iceberg_v1_deprecated/default/legacy_v1"},
+};
+
+const char *ice_test_fixture_prefix(const char *table)
+{
+    for (size_t i = 0; i < FLOE_ARRAY_LEN(FIXTURE_PREFIXES); i++) {
+        if (strcmp(FIXTURE_PREFIXES[i].name, table) == 0) {
+            return FIXTURE_PREFIXES[i].prefix;
+        }
+    }
+    print_error("no prefix for fixture %s\n", table);
+    fail();
+    return NULL;
+}
+
+floe_fileio *ice_test_fixture_io(floe_test_ctx *t, const char *table, const char **dir_out)
+{
+    const char *dir = floe_test_copy_shared(t, floe_arena_sprintf(t->arena, "iceberg/%s", table));
+    floe_fileio *io = floe_fileio_local_new(NULL);
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_fileio_map_prefix(io, ice_test_fixture_prefix(table), dir, &err), &err);
+    if (dir_out != NULL) {
+        *dir_out = dir;
+    }
+    return io;
+}
+
+floe_table_meta *ice_test_fixture_meta(floe_test_ctx *t, floe_fileio *io, const char *dir,
+                                       const char *file)
+{
+    floe_table_meta *m = NULL;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(
+        floe_iceberg_read_metadata(
+            t->arena, io, floe_arena_sprintf(t->arena, "%s/metadata/%s", dir, file), &m, &err),
+        &err);
+    return m;
+}
+
+const char *ice_test_basename(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s != NULL ? s + 1 : path;
+}

@@ -18,4 +18,16 @@ void ice_test_json_eq(json_t *got, const char *want);
 /* A bound expression from filter text against a schema (the test fails on errors). */
 const floe_ice_expr *ice_test_bind(floe_arena *a, const floe_ice_schema *s, const char *text);
 
+/* The original location prefix of a fixture table (from the fixtures README). */
+const char *ice_test_fixture_prefix(const char *table);
+/* Copy one Iceberg fixture table into the test's temporary directory (once per test) and return a
+ * FileIO that maps the table's original prefix onto its copy (*dir_out: the copy). Free with
+ * floe_fileio_free. */
+floe_fileio *ice_test_fixture_io(floe_test_ctx *t, const char *table, const char **dir_out);
+/* Metadata file `file` (e.g. "v5.metadata.json") of a fixture copy. */
+floe_table_meta *ice_test_fixture_meta(floe_test_ctx *t, floe_fileio *io, const char *dir,
+                                       const char *file);
+/* The part of a path after the last '/'. */
+const char *ice_test_basename(const char *path);
+
 #endif
