@@ -263,6 +263,20 @@ typedef struct floe_mnt_manifest_source {
                                     floe_err *err);
 } floe_mnt_manifest_source;
 
+/* A manifest source over FileIO and the Iceberg manifest reader. */
+typedef struct floe_mnt_fileio_source {
+    floe_fileio *io;
+    unsigned skip; /* FLOE_MANIFEST_SKIP_* (reachability needs none of the metrics) */
+} floe_mnt_fileio_source;
+
+/*
+ * Fill `out` to read through `ctx` (borrowed: it must outlive every use of `out`). Missing
+ * files are FLOE_ERR_NOT_FOUND and only those: anything else the reader reports as not found
+ * (an unknown partition spec, ...) becomes FLOE_ERR_CORRUPT, so it is never mistaken for a
+ * manifest an earlier cleanup deleted.
+ */
+void floe_mnt_fileio_source_init(floe_mnt_fileio_source *ctx, floe_mnt_manifest_source *out);
+
 /*
  * The files an expiration made unreachable, in the order to delete them: data and delete
  * files, then manifests, then manifest lists, then statistics files. `before` is the metadata
@@ -431,6 +445,28 @@ typedef struct floe_mnt_tag_decision {
  */
 floe_status floe_mnt_tag_decide(floe_arena *a, const floe_table_meta *m, const floe_mnt_tag_opts *o,
                                 floe_mnt_tag_decision *out, floe_err *err);
+
+/* ==== Filesystem tables ==== */
+
+/*
+ * A table kept as files only (Hadoop layout): <location>/metadata/v<N>.metadata.json and
+ * version-hint.text naming N. Load reads the version the hint names, or the highest v<N> when
+ * the hint is missing or stale; `*version` gets N. metadata_location is set.
+ */
+floe_status floe_mnt_fs_table_load(floe_arena *a, floe_fileio *io, const char *location,
+                                   floe_table_meta **out, int64_t *version, floe_err *err);
+
+/*
+ * Commit updates to a filesystem table loaded at `version`: apply them to `base` (checking
+ * `reqs` first), write v<version+1>.metadata.json with exclusive create (a concurrent commit
+ * that took the name makes this FLOE_ERR_CONFLICT), then update version-hint.text. The commit
+ * is durable when this returns FLOE_OK; `*out` is the new metadata with metadata_location set.
+ */
+floe_status floe_mnt_fs_table_commit(floe_arena *a, floe_fileio *io, const floe_table_meta *base,
+                                     int64_t version, const floe_ice_requirement *reqs,
+                                     size_t n_reqs, const floe_ice_update *updates,
+                                     size_t n_updates, int64_t now_ms, floe_table_meta **out,
+                                     floe_err *err);
 
 /* ==== Run records ==== */
 
