@@ -69,15 +69,37 @@ floe_status floe_mnt_table_locations(floe_arena *a, const floe_table_meta *m,
 
 typedef struct ref_ctx {
     floe_arena *a;
-    floe_map *refs;      /* normalised location -> (void *)1 */
+    floe_fileio *io;
+    floe_map *refs;      /* resolved, normalised location -> (void *)1 */
     floe_map *manifests; /* manifests already read */
+    floe_buf scratch;
 } ref_ctx;
+
+/*
+ * The key a location is compared by: what FileIO resolves it to (prefix maps applied, file:
+ * URIs made paths), then scheme aliases normalised. Metadata and listings may spell one file
+ * differently ("s3a://b/t/x" in metadata, a mapped local path when loaded from a copy); only
+ * the resolved form is safe to compare. A location that does not resolve is an error.
+ */
+static const char *ref_key(ref_ctx *c, const char *loc, floe_err *err)
+{
+    floe_buf_reset(&c->scratch);
+    if (floe_fileio_resolve(c->io, loc, &c->scratch, err) != FLOE_OK) {
+        floe_err_wrap(err, "resolve %s", loc);
+        return NULL;
+    }
+    const char *key = mnt_norm_location(c->a, floe_buf_cstr(&c->scratch));
+    if (key == NULL) {
+        floe_arena_check(c->a, err);
+    }
+    return key;
+}
 
 static floe_status add_ref(ref_ctx *c, const char *loc, floe_err *err)
 {
-    const char *key = mnt_norm_location(c->a, loc);
+    const char *key = ref_key(c, loc, err);
     if (key == NULL) {
-        return floe_arena_check(c->a, err);
+        return err != NULL && err->code != FLOE_OK ? err->code : FLOE_ERR_INVALID;
     }
     floe_map_put_s(c->refs, key, (void *)1);
     return FLOE_OK;
@@ -176,9 +198,9 @@ static floe_status on_listed(void *ud, const floe_file_info *info, floe_err *err
     if (info->mtime_us >= l->older_than_us) {
         return FLOE_OK;
     }
-    const char *key = mnt_norm_location(l->refs->a, info->location);
+    const char *key = ref_key(l->refs, info->location, err);
     if (key == NULL) {
-        return floe_arena_check(l->refs->a, err);
+        return err != NULL && err->code != FLOE_OK ? err->code : FLOE_ERR_INVALID;
     }
     if (floe_map_get_s(l->refs->refs, key) != NULL) {
         return FLOE_OK;
@@ -222,7 +244,8 @@ floe_status floe_mnt_orphan_files(floe_arena *a, floe_fileio *io, const floe_tab
             return st;
         }
     }
-    ref_ctx rc = {a, floe_map_new(NULL), floe_map_new(NULL)};
+    ref_ctx rc = {a, io, floe_map_new(NULL), floe_map_new(NULL), {0}};
+    floe_buf_init(&rc.scratch, 0);
     floe_vec found;
     floe_vec_init(&found, sizeof(floe_mnt_file));
     st = add_metadata_refs(&rc, m, src, err);
@@ -262,5 +285,6 @@ floe_status floe_mnt_orphan_files(floe_arena *a, floe_fileio *io, const floe_tab
     floe_vec_fini(&found);
     floe_map_free(rc.refs);
     floe_map_free(rc.manifests);
+    floe_buf_fini(&rc.scratch);
     return st;
 }

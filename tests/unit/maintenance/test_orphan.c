@@ -89,6 +89,31 @@ static void test_orphan_nothing_when_clean(void **state)
     floe_fileio_free(fx.fk.io);
 }
 
+static void test_orphan_spellings_of_one_file(void **state)
+{
+    floe_test_ctx *t = *state;
+    fixture fx;
+    fixture_init(t, &fx);
+    /* The current metadata file named as a file: URI, a log entry as file:/ (see fixture),
+     * statistics as file:// (see fixture): all the same files as the listing's plain paths. */
+    floe_table_meta m = *fx.m;
+    m.metadata_location = floe_arena_sprintf(t->arena, "file://%s", fx.m->metadata_location);
+    floe_mnt_file_list l = orphans(t, &fx, &m);
+    assert_int_equal(l.n, 0);
+    /* Through a prefix map: metadata says s3://bucket/t, files live in the temporary dir. */
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_fileio_map_prefix(fx.fk.io, "s3://bucket/t", fx.fk.location, &err), &err);
+    m.metadata_location = "s3://bucket/t/metadata/v9.metadata.json";
+    l = orphans(t, &fx, &m);
+    assert_int_equal(l.n, 0);
+    /* A location FileIO cannot resolve is an error, not an orphan list. */
+    m.metadata_location = "gs://elsewhere/v9.metadata.json";
+    floe_mnt_orphan_opts o = {.older_than_us = CUTOFF_US};
+    FLOE_ASSERT_ERR(floe_mnt_orphan_files(t->arena, fx.fk.io, &m, &fx.src, &o, &l, &err),
+                    FLOE_ERR_UNSUPPORTED, &err, "resolve gs://elsewhere");
+    floe_fileio_free(fx.fk.io);
+}
+
 static void test_orphan_finds_and_deletes(void **state)
 {
     floe_test_ctx *t = *state;
@@ -219,6 +244,8 @@ FLOE_TEST_GROUP(orphan)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_orphan_nothing_when_clean, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_orphan_spellings_of_one_file, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_orphan_finds_and_deletes, floe_test_setup,
                                         floe_test_teardown),
