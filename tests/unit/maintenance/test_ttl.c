@@ -340,6 +340,85 @@ static void test_ttl_prepare(void **state)
     assert_int_equal(ttl.base_ms, 5000000);
 }
 
+/* ==== A real table: PyIceberg, day(timestamp) partitions, metrics read by the manifest reader */
+
+typedef struct collect_ctx {
+    floe_arena *a;
+    floe_data_file *files[16];
+    size_t n;
+} collect_ctx;
+
+static floe_status collect_live(void *ud, const floe_manifest_entry *e, floe_err *err)
+{
+    collect_ctx *c = ud;
+    if (e->status == FLOE_ENTRY_DELETED || c->n >= 16) {
+        return FLOE_OK;
+    }
+    c->files[c->n] = floe_arena_calloc(c->a, 1, sizeof(floe_data_file));
+    return floe_data_file_dup(c->a, &e->file, c->files[c->n++], err);
+}
+
+static void test_ttl_real_table(void **state)
+{
+    floe_test_ctx *t = *state;
+    const char *dir = floe_test_copy_shared(t, "iceberg/pyiceberg_day_partition_map");
+    floe_fileio *io = floe_fileio_local_new(NULL);
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_fileio_map_prefix(
+                       io, "file://data/persistent/map_stats/default.db/map_stats", dir, &err),
+                   &err);
+    floe_table_meta *m = NULL;
+    const char *meta = floe_arena_sprintf(
+        t->arena, "%s/metadata/00002-0e059d4b-e5e8-41af-a763-76cbf3a3d0bc.metadata.json", dir);
+    FLOE_ASSERT_OK(floe_iceberg_read_metadata(t->arena, io, meta, &m, &err), &err);
+    floe_mnt_fileio_source ctx = {io, 0};
+    floe_mnt_manifest_source src;
+    floe_mnt_fileio_source_init(&ctx, &src);
+    const floe_manifest_file *mfs = NULL;
+    size_t n = 0;
+    FLOE_ASSERT_OK(src.snapshot_manifests(src.ctx, t->arena, m, floe_table_meta_current_snapshot(m),
+                                          &mfs, &n, &err),
+                   &err);
+    collect_ctx c = {.a = t->arena};
+    for (size_t i = 0; i < n; i++) {
+        FLOE_ASSERT_OK(src.manifest_entries(src.ctx, m, &mfs[i], collect_live, &c, &err), &err);
+    }
+    assert_int_equal(c.n, 2);
+    /* Rows at 2026-01-01 and 2026-01-02 midnight UTC; the bound is 2026-01-02 midnight. */
+    static const floe_kv kv[] = {{"data-expire.enabled", "true"},
+                                 {"data-expire.field", "timestamp"},
+                                 {"data-expire.retention-time", "1d"},
+                                 {"data-expire.base-on-rule", "CURRENT_TIME"},
+                                 {"data-expire.level", "file"}};
+    floe_mnt_props p;
+    FLOE_ASSERT_OK(floe_mnt_props_parse(kv, FLOE_ARRAY_LEN(kv), &p, &err), &err);
+    floe_mnt_ttl ttl;
+    FLOE_ASSERT_OK(
+        floe_mnt_ttl_prepare(t->arena, m, &p, iso("2026-01-03T00:00:00Z") / 1000, &ttl, &err),
+        &err);
+    assert_int_equal(ttl.bound_us, iso("2026-01-02T00:00:00Z"));
+    const floe_data_file *const *files = (const floe_data_file *const *)c.files;
+    size_t *idx = NULL, k = 0;
+    FLOE_ASSERT_OK(floe_mnt_ttl_plan(t->arena, &ttl, m, files, c.n, &idx, &k, &err), &err);
+    assert_int_equal(k, 1);
+    assert_non_null(strstr(c.files[idx[0]]->file_path, "_day=2026-01-01"));
+    /* Both by metrics and by the day partition, decided separately. */
+    for (size_t i = 0; i < c.n; i++) {
+        bool old = strstr(c.files[i]->file_path, "_day=2026-01-01") != NULL;
+        assert_int_equal(floe_mnt_ttl_file(&ttl, c.files[i], NULL),
+                         old ? FLOE_MNT_TTL_EXPIRE : FLOE_MNT_TTL_KEEP);
+        assert_int_equal(floe_mnt_ttl_partition(&ttl, floe_table_meta_spec(m, c.files[i]->spec_id),
+                                                &c.files[i]->partition),
+                         old ? FLOE_MNT_TTL_EXPIRE : FLOE_MNT_TTL_KEEP);
+    }
+    /* Partition level, one day later: both partitions go. */
+    ttl.level = FLOE_MNT_TTL_PARTITION;
+    ttl.bound_us = iso("2026-01-03T00:00:00Z");
+    FLOE_ASSERT_OK(floe_mnt_ttl_plan(t->arena, &ttl, m, files, c.n, &idx, &k, &err), &err);
+    assert_int_equal(k, 2);
+    floe_fileio_free(io);
+}
+
 FLOE_TEST_GROUP(ttl)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +433,7 @@ FLOE_TEST_GROUP(ttl)
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ttl_plans, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ttl_prepare, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_ttl_real_table, floe_test_setup, floe_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
