@@ -295,6 +295,18 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
                                    const floe_mnt_manifest_source *src, floe_mnt_file_list *out,
                                    floe_err *err);
 
+/*
+ * The same over several earlier versions at once (`befores`, e.g. the plan's base and the
+ * previous versions in its metadata log): every snapshot of any of them that `committed` lacks
+ * is expired. Running this after each expiration also finds what an earlier, interrupted
+ * cleanup left behind, since those snapshots are still in older metadata files. The kept set is
+ * built once.
+ */
+floe_status floe_mnt_expired_files_since(floe_arena *a, const floe_table_meta *const *befores,
+                                         size_t n_befores, const floe_table_meta *committed,
+                                         const floe_mnt_manifest_source *src,
+                                         floe_mnt_file_list *out, floe_err *err);
+
 typedef struct floe_mnt_delete_opts {
     size_t batch_size; /* files per batch; 0: 1000 */
     bool dry_run;      /* count only */
@@ -467,6 +479,15 @@ floe_status floe_mnt_fs_table_commit(floe_arena *a, floe_fileio *io, const floe_
                                      size_t n_reqs, const floe_ice_update *updates,
                                      size_t n_updates, int64_t now_ms, floe_table_meta **out,
                                      floe_err *err);
+
+/*
+ * Up to `max` of the most recent previous versions in `m`'s metadata log, loaded through `io`,
+ * newest first, for floe_mnt_expired_files_since. Versions that are gone, unreadable or of
+ * another table (uuid) are skipped: they can only add candidates, never protect a file.
+ */
+floe_status floe_mnt_load_history(floe_arena *a, floe_fileio *io, const floe_table_meta *m,
+                                  size_t max, const floe_table_meta ***out, size_t *n,
+                                  floe_err *err);
 
 /* ==== Run records ==== */
 

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #define TABLE_ARENA_MAX ((size_t)1 << 30)
+/* Earlier metadata versions an expiration also cleans up after (interrupted runs). */
+#define HISTORY_VERSIONS 10
 
 typedef struct table_args {
     const char *sub;
@@ -179,11 +181,10 @@ static floe_status do_expire(const table_args *o, table_ctx *c, floe_mnt_run *r,
     for (size_t i = 0; i < p.n_expire; i++) {
         printf("snapshot\t%lld\n", (long long)p.expire_ids[i]);
     }
-    if (p.n_updates == 0) {
-        return FLOE_OK;
-    }
     floe_table_meta *committed = NULL;
-    if (o->dry_run) {
+    if (p.n_updates == 0) {
+        committed = c->m; /* nothing to commit; still finish what earlier runs left */
+    } else if (o->dry_run) {
         /* What the commit would leave, computed in memory. */
         floe_ice_apply_opts ao = {.now_ms = now};
         st = floe_ice_updates_apply(c->a, c->m, p.updates, p.n_updates, &ao, &committed, NULL, err);
@@ -200,9 +201,26 @@ static floe_status do_expire(const table_args *o, table_ctx *c, floe_mnt_run *r,
             r->committed_metadata = committed->metadata_location;
         }
     }
+    /* The plan's base plus recent earlier versions: what an interrupted earlier run left
+     * behind is found again. */
+    const floe_table_meta **history = NULL;
+    size_t n_history = 0;
+    if (st == FLOE_OK) {
+        st = floe_mnt_load_history(c->a, c->io, c->m, HISTORY_VERSIONS, &history, &n_history, err);
+    }
     floe_mnt_file_list l = {0};
     if (st == FLOE_OK) {
-        st = floe_mnt_expired_files(c->a, c->m, committed, &c->src, &l, err);
+        const floe_table_meta **befores = floe_arena_calloc(c->a, n_history + 1, sizeof(*befores));
+        if (befores == NULL) {
+            st = floe_arena_check(c->a, err);
+        } else {
+            befores[0] = c->m;
+            for (size_t i = 0; i < n_history; i++) {
+                befores[i + 1] = history[i];
+            }
+            st = floe_mnt_expired_files_since(c->a, befores, n_history + 1, committed, &c->src, &l,
+                                              err);
+        }
     }
     if (st != FLOE_OK) {
         return st;

@@ -140,6 +140,7 @@ enum { M_EXPIRED = 1, M_RETAINED = 2 };
 typedef struct mref {
     floe_manifest_file mf; /* shallow copy; strings live in the arena */
     unsigned flags;
+    const floe_table_meta *meta; /* read with this metadata's specs (committed's if retained) */
 } mref;
 
 typedef struct scan_ctx {
@@ -186,6 +187,9 @@ static floe_status note_manifests(scan_ctx *c, const floe_mnt_manifest_source *s
             floe_vec_push_copy(&c->order, &r);
         }
         r->flags |= flag;
+        if (r->meta == NULL || flag == M_RETAINED) {
+            r->meta = m;
+        }
     }
     *found = true;
     return FLOE_OK;
@@ -236,20 +240,64 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
                                    const floe_mnt_manifest_source *src, floe_mnt_file_list *out,
                                    floe_err *err)
 {
+    return floe_mnt_expired_files_since(a, &before, 1, committed, src, out, err);
+}
+
+/* Statistics files: candidates from `m` for expired snapshots, or (keep) all that `m` names. */
+static floe_status stats_files(scan_ctx *c, const floe_table_meta *m, const mnt_idset *expired,
+                               bool keep, floe_err *err)
+{
+    const floe_stats_file *lists[2] = {m->statistics, m->partition_statistics};
+    size_t counts[2] = {m->n_statistics, m->n_partition_statistics};
+    for (int l = 0; l < 2; l++) {
+        for (size_t i = 0; i < counts[l]; i++) {
+            const floe_stats_file *sf = &lists[l][i];
+            if (!keep && !mnt_idset_has(expired, sf->snapshot_id)) {
+                continue;
+            }
+            const char *path = mnt_stats_path(c->a, sf);
+            if (path == NULL) {
+                if (keep) {
+                    return floe_err_set(err, FLOE_ERR_CORRUPT,
+                                        "statistics entry of snapshot %lld has no statistics-path",
+                                        (long long)sf->snapshot_id);
+                }
+                continue;
+            }
+            floe_status st =
+                fset_add(keep ? &c->keep : &c->cand, path, FLOE_MNT_FILE_STATISTICS, 0, err);
+            if (st != FLOE_OK) {
+                return st;
+            }
+        }
+    }
+    return FLOE_OK;
+}
+
+floe_status floe_mnt_expired_files_since(floe_arena *a, const floe_table_meta *const *befores,
+                                         size_t n_befores, const floe_table_meta *committed,
+                                         const floe_mnt_manifest_source *src,
+                                         floe_mnt_file_list *out, floe_err *err)
+{
     out->files = NULL;
     out->n = 0;
-    if (before->table_uuid != NULL && committed->table_uuid != NULL &&
-        strcmp(before->table_uuid, committed->table_uuid) != 0) {
-        return floe_err_set(err, FLOE_ERR_INVALID,
-                            "committed metadata is table %s, not %s: refusing to clean up",
-                            committed->table_uuid, before->table_uuid);
-    }
-    if (committed->last_sequence_number < before->last_sequence_number) {
-        return floe_err_set(err, FLOE_ERR_INVALID,
-                            "committed metadata (last sequence number %lld) is older than the "
-                            "metadata the expiration was planned from (%lld)",
-                            (long long)committed->last_sequence_number,
-                            (long long)before->last_sequence_number);
+    size_t n_before_snaps = 0;
+    for (size_t b = 0; b < n_befores; b++) {
+        const floe_table_meta *before = befores[b];
+        if (before->table_uuid != NULL && committed->table_uuid != NULL &&
+            strcmp(before->table_uuid, committed->table_uuid) != 0) {
+            return floe_err_set(err, FLOE_ERR_INVALID,
+                                "committed metadata is table %s, not %s: refusing to clean up",
+                                committed->table_uuid, before->table_uuid);
+        }
+        if (committed->last_sequence_number < before->last_sequence_number) {
+            return floe_err_set(err, FLOE_ERR_INVALID,
+                                "committed metadata (last sequence number %lld) is older than the "
+                                "metadata the expiration was planned from (%lld)",
+                                (long long)committed->last_sequence_number,
+                                (long long)before->last_sequence_number);
+        }
+        n_before_snaps += before->n_snapshots;
     }
     int64_t *kept_ids = floe_xcalloc(committed->n_snapshots + 1, sizeof(int64_t));
     for (size_t i = 0; i < committed->n_snapshots; i++) {
@@ -263,24 +311,32 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
     fset_init(&c.keep, a);
     floe_status st = FLOE_OK;
     size_t n_expired = 0;
-    int64_t *expired_ids = floe_xcalloc(before->n_snapshots + 1, sizeof(int64_t));
+    int64_t *expired_ids = floe_xcalloc(n_before_snaps + 1, sizeof(int64_t));
+    mnt_idset expired = {expired_ids, 0};
+    floe_map *seen = floe_map_new(NULL); /* expired ids already noted (befores overlap) */
 
-    for (size_t i = 0; i < before->n_snapshots && st == FLOE_OK; i++) {
-        const floe_snapshot *s = &before->snapshots[i];
-        if (mnt_idset_has(&kept, s->snapshot_id)) {
-            continue;
-        }
-        expired_ids[n_expired++] = s->snapshot_id;
-        bool found = false;
-        st = note_manifests(&c, src, before, s, M_EXPIRED, &found, err);
-        if (st == FLOE_OK && found && s->manifest_list != NULL) {
-            st = fset_add(&c.cand, s->manifest_list, FLOE_MNT_FILE_MANIFEST_LIST, 0, err);
+    for (size_t b = 0; b < n_befores && st == FLOE_OK; b++) {
+        for (size_t i = 0; i < befores[b]->n_snapshots && st == FLOE_OK; i++) {
+            const floe_snapshot *s = &befores[b]->snapshots[i];
+            if (mnt_idset_has(&kept, s->snapshot_id)) {
+                continue;
+            }
+            if (floe_map_contains(seen, &s->snapshot_id, sizeof(int64_t))) {
+                continue;
+            }
+            floe_map_put(seen, &s->snapshot_id, sizeof(int64_t), (void *)1);
+            expired_ids[n_expired++] = s->snapshot_id;
+            bool found = false;
+            st = note_manifests(&c, src, befores[b], s, M_EXPIRED, &found, err);
+            if (st == FLOE_OK && found && s->manifest_list != NULL) {
+                st = fset_add(&c.cand, s->manifest_list, FLOE_MNT_FILE_MANIFEST_LIST, 0, err);
+            }
         }
     }
     if (n_expired == 0 || st != FLOE_OK) {
         goto done;
     }
-    mnt_idset expired = mnt_idset_make(expired_ids, n_expired);
+    expired = mnt_idset_make(expired_ids, n_expired);
     /* Everything the remaining snapshots need. A failure here stops the cleanup: deleting on
      * an incomplete picture of what is live is how tables get destroyed. */
     for (size_t i = 0; i < committed->n_snapshots && st == FLOE_OK; i++) {
@@ -296,7 +352,7 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
     for (size_t i = 0; i < c.order.n && st == FLOE_OK; i++) {
         mref *r = *FLOE_VEC_AT(&c.order, mref *, i);
         entry_ctx ec = {&c, r->flags};
-        const floe_table_meta *m = (r->flags & M_RETAINED) ? committed : before;
+        const floe_table_meta *m = r->meta;
         st = src->manifest_entries(src->ctx, m, &r->mf, on_entry, &ec, err);
         if (st == FLOE_ERR_NOT_FOUND && r->flags == M_EXPIRED) {
             /* Deleted by an earlier, interrupted cleanup after all the files it named. */
@@ -316,31 +372,11 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
         }
     }
     /* Statistics files of expired snapshots that the committed metadata no longer names. */
-    const floe_stats_file *lists[2][2] = {{before->statistics, before->partition_statistics},
-                                          {committed->statistics, committed->partition_statistics}};
-    size_t counts[2][2] = {{before->n_statistics, before->n_partition_statistics},
-                           {committed->n_statistics, committed->n_partition_statistics}};
-    for (int side = 0; side < 2 && st == FLOE_OK; side++) {
-        for (int l = 0; l < 2 && st == FLOE_OK; l++) {
-            for (size_t i = 0; i < counts[side][l] && st == FLOE_OK; i++) {
-                const floe_stats_file *sf = &lists[side][l][i];
-                if (side == 0 && !mnt_idset_has(&expired, sf->snapshot_id)) {
-                    continue;
-                }
-                const char *path = mnt_stats_path(a, sf);
-                if (path == NULL) {
-                    if (side == 1) {
-                        st = floe_err_set(err, FLOE_ERR_CORRUPT,
-                                          "statistics entry of snapshot %lld has no "
-                                          "statistics-path",
-                                          (long long)sf->snapshot_id);
-                    }
-                    continue;
-                }
-                st =
-                    fset_add(side == 0 ? &c.cand : &c.keep, path, FLOE_MNT_FILE_STATISTICS, 0, err);
-            }
-        }
+    for (size_t b = 0; b < n_befores && st == FLOE_OK; b++) {
+        st = stats_files(&c, befores[b], &expired, false, err);
+    }
+    if (st == FLOE_OK) {
+        st = stats_files(&c, committed, &expired, true, err);
     }
     if (st != FLOE_OK) {
         goto done;
@@ -369,6 +405,7 @@ floe_status floe_mnt_expired_files(floe_arena *a, const floe_table_meta *before,
 done:
     free(kept_ids);
     free(expired_ids);
+    floe_map_free(seen);
     floe_map_free(c.manifests);
     floe_vec_fini(&c.order);
     fset_fini(&c.cand);

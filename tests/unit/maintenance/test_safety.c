@@ -389,12 +389,68 @@ static void test_safety_fs_table_load_and_conflict(void **state)
     floe_fileio_free(tb.io);
 }
 
+static void test_safety_resume_from_history(void **state)
+{
+    floe_test_ctx *t = *state;
+    table tb;
+    table_create(t, &tb);
+    floe_data_file d1 = data_file(&tb, "d1.parquet", FLOE_CONTENT_DATA);
+    floe_manifest_file m1 =
+        manifest(&tb, 1, "m1.avro", FLOE_MANIFEST_DATA, &d1, 1, NULL, 0, NULL, 0);
+    commit_snapshot(&tb, 1, -1, 1000, "main", &m1, 1);
+    floe_manifest_entry drop1 = carried(&d1, 1, 1);
+    floe_data_file d2 = data_file(&tb, "d2.parquet", FLOE_CONTENT_DATA);
+    floe_manifest_file m2 =
+        manifest(&tb, 2, "m2.avro", FLOE_MANIFEST_DATA, &d2, 1, NULL, 0, &drop1, 1);
+    commit_snapshot(&tb, 2, 1, 2000, "main", &m2, 1);
+    /* Expire S1 and "crash" right after the commit: nothing is deleted. */
+    floe_err err = {0};
+    floe_mnt_expire_opts o = {.now_ms = 100000, .older_than_ms = 100000, .retain_last = 1};
+    floe_mnt_expire_plan p;
+    check(floe_mnt_expire_select(t->arena, tb.m, &o, &p, &err), &err);
+    assert_int_equal(p.n_expire, 1);
+    floe_table_meta *after = NULL;
+    check(floe_mnt_fs_table_commit(t->arena, tb.io, tb.m, tb.version, p.reqs, p.n_reqs, p.updates,
+                                   p.n_updates, 100000, &after, &err),
+          &err);
+    tb.m = after;
+    tb.version++;
+    /* The next run has nothing to expire but finds the leftovers in earlier versions. */
+    check(floe_mnt_expire_select(t->arena, tb.m, &o, &p, &err), &err);
+    assert_int_equal(p.n_expire, 0);
+    const floe_table_meta **hist = NULL;
+    size_t n_hist = 0;
+    check(floe_mnt_load_history(t->arena, tb.io, tb.m, 10, &hist, &n_hist, &err), &err);
+    assert_int_equal(n_hist, 3); /* v3, v2, v1 */
+    assert_int_equal(hist[0]->n_snapshots, 2);
+    floe_mnt_file_list l;
+    check(floe_mnt_expired_files_since(t->arena, hist, n_hist, tb.m, &tb.src, &l, &err), &err);
+    assert_int_equal(l.n, 3);
+    assert_true(listed(&l, "/d1.parquet"));
+    assert_true(listed(&l, "/m1.avro"));
+    assert_true(listed(&l, "/snap-1.avro"));
+    floe_mnt_delete_result r;
+    check(floe_mnt_delete_files(tb.io, &l, NULL, &r, &err), &err);
+    assert_table_intact(&tb);
+    /* And once more: nothing (the list of S1 is gone, so S1 is skipped). */
+    check(floe_mnt_expired_files_since(t->arena, hist, n_hist, tb.m, &tb.src, &l, &err), &err);
+    assert_int_equal(l.n, 0);
+    /* History of a different table is ignored, never trusted. */
+    floe_table_meta other = *tb.m;
+    other.table_uuid = "00000000-0000-4000-8000-000000000000";
+    check(floe_mnt_load_history(t->arena, tb.io, &other, 10, &hist, &n_hist, &err), &err);
+    assert_int_equal(n_hist, 0);
+    floe_fileio_free(tb.io);
+}
+
 FLOE_TEST_GROUP(safety)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_safety_branches_tags_overwrites, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_safety_fs_table_load_and_conflict, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_safety_resume_from_history, floe_test_setup,
                                         floe_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
