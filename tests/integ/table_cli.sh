@@ -92,6 +92,41 @@ done
 [ -f "$T/metadata/version-hint.text" ] || fail "version hint deleted"
 live_intact "clean-orphans"
 
+# ---- kill -9 at different points, then run again ----
+# Wherever the kill lands (before the commit, between commit and deletions, mid-deletion, or
+# after the run finished), the table stays readable, the second run succeeds and afterwards
+# exactly the unreachable files are gone. Nothing here depends on when the kill lands.
+for delay in 0.02 0.1 0.3; do
+    K="$TMP/k$delay"
+    cp -r "$FLOE_SHARED_FIXTURES/iceberg/spark_posdel_schema_evolution" "$K"
+    "$FLOE" table expire "$K" --older-than 0s >/dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    run table expire "$K" --older-than 0s
+    expect_status 0 "expire after kill -9 ($delay s)"
+    for f in "${LIVE[@]}"; do
+        [ -f "$K/$f" ] || fail "kill -9 ($delay s): live file $f is gone"
+    done
+    [ -f "$K/data/00000-1-9acc37f2-90ae-42f5-915c-a21c3cb99690-00001.parquet" ] &&
+        fail "kill -9 ($delay s): leftover not cleaned by the second run"
+    run table expire "$K" --older-than 0s --dry-run
+    expect_out '"files-listed":0' "kill -9 ($delay s): nothing left after the second run"
+    "$FLOE" table clean-orphans "$K" --older-than 0s >/dev/null 2>&1 &
+    pid=$!
+    sleep "$delay"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    run table clean-orphans "$K" --older-than 0s
+    expect_status 0 "clean-orphans after kill -9 ($delay s)"
+    for f in "${LIVE[@]}"; do
+        [ -f "$K/$f" ] || fail "orphans kill -9 ($delay s): live file $f is gone"
+    done
+    run table expire "$K" --older-than 0s --dry-run
+    expect_status 0 "table readable after orphan cleaning ($delay s)"
+done
+
 # ---- gc.enabled=false, errors, usage ----
 G="$TMP/g"
 cp -r "$FLOE_SHARED_FIXTURES/iceberg/spark_posdel_schema_evolution" "$G"
