@@ -1377,6 +1377,420 @@ floe_status floe_manifest_list_write(floe_fileio *io, const char *location,
 floe_status floe_manifest_list_write_buf(floe_buf *dst, const floe_manifest_list_write_opts *opts,
                                          const floe_manifest_file *manifests, size_t n,
                                          int64_t *added_rows, floe_err *err);
+/* ==== Rows: reading and writing data files (src/iceberg/read_*.c, write_*.c) ==== */
+
+/*
+ * The row halves of the library: read the rows of one data file task (a Parquet data file and
+ * the delete files that apply to it) in a projected schema, and write rows into partitioned,
+ * optionally sorted, rolled Parquet data files (and position- and equality-delete files) with
+ * the data_file metrics manifests need. docs/internals/iceberg-rows.md has the design.
+ *
+ * Batches are columnar by top-level field: columns[c][r] is the value of the schema's c-th
+ * top-level field in row r, of the kind floe_ice_value_kind gives for the field's type (nested
+ * fields are STRUCT values with fields in schema order and names set, LIST and MAP values). The
+ * same struct is what the writer takes, so a rewrite is read batch -> write batch.
+ */
+
+/* Field ids of the position-delete columns (spec: Reserved Field IDs). */
+#define FLOE_ICE_POS_DELETE_PATH_ID 2147483546
+#define FLOE_ICE_POS_DELETE_POS_ID 2147483545
+/* Defaults of the reader's memory bounds (floe_ice_read_opts). */
+#define FLOE_ICE_DEFAULT_BATCH_ROWS 4096
+#define FLOE_ICE_MAX_DELETE_POSITIONS ((size_t)64 << 20) /* 512 MiB of int64 positions */
+#define FLOE_ICE_MAX_DELETE_MEMORY ((size_t)1 << 30)     /* equality delete keys */
+
+typedef struct floe_ice_batch {
+    const floe_ice_schema *schema; /* the rows' schema (borrowed) */
+    size_t n_rows;
+    size_t n_columns;                 /* == schema->root->n_fields */
+    const floe_value *const *columns; /* columns[c][r] */
+} floe_ice_batch;
+
+/*
+ * Row `r` of a batch as a STRUCT value shaped like the batch's schema (what floe_ice_row,
+ * floe_partition_tuple and floe_value_to_json take). `items` is caller storage for n_columns
+ * values; the row borrows it and the batch.
+ */
+void floe_ice_batch_row(const floe_ice_batch *b, size_t r, floe_value *items, floe_value *row);
+/* Append row `r` as one canonical JSON object (value.h) with the fields in schema order. */
+floe_status floe_ice_batch_row_json(const floe_ice_batch *b, size_t r, floe_buf *out,
+                                    floe_err *err);
+
+/*
+ * A name mapping (table property schema.name-mapping.default): how to give field ids to the
+ * columns of files written without them. JSON: [{"field-id": 1, "names": ["id", "record_id"]},
+ * {"names": ["location"], "field-id": 2, "fields": [...]}]; list elements are mapped under the
+ * name "element", map keys and values under "key" and "value". Entries without a field-id only
+ * carry nested fields. FLOE_ERR_INVALID for malformed JSON, FLOE_ERR_TOO_BIG past the limits.
+ */
+typedef struct floe_ice_name_mapping floe_ice_name_mapping;
+floe_status floe_ice_name_mapping_parse(floe_arena *a, floe_str json,
+                                        const floe_ice_name_mapping **out, floe_err *err);
+/* The mapping Java's MappingUtil.create builds: every field by its current name. */
+floe_status floe_ice_name_mapping_from_schema(floe_arena *a, const floe_ice_schema *s,
+                                              const floe_ice_name_mapping **out, floe_err *err);
+/* The field id mapped for a path of names from the top level, or -1. */
+int32_t floe_ice_name_mapping_find(const floe_ice_name_mapping *m, const char *const *path,
+                                   size_t n);
+
+typedef struct floe_ice_read_opts {
+    /* Required: the projected schema (a table schema or a subset of its fields, ids intact). */
+    const floe_ice_schema *schema;
+    /* Required: the data file (content DATA, format PARQUET); borrowed until close. */
+    const floe_data_file *file;
+    /* Delete files that apply to `file` (position and equality deletes, Parquet), as the
+     * planner chose them by sequence number and partition. Position deletes for other files
+     * are ignored, so passing a partition's whole set is fine. Borrowed until close. */
+    const floe_data_file *const *deletes;
+    size_t n_deletes;
+    /* A residual row filter bound to a schema with the same field ids (floe_ice_expr_bind); it
+     * may use columns outside `schema`. NULL: every row. */
+    const floe_ice_expr *filter;
+    /* For files without field ids: the table's name mapping. NULL: match `schema`'s names. */
+    const floe_ice_name_mapping *name_mapping;
+    /* The file's partition spec: columns missing from the file that an identity partition
+     * field covers take the value from file->partition (as Java does). NULL: not used. */
+    const floe_partition_spec *spec;
+    size_t batch_rows;           /* 0: FLOE_ICE_DEFAULT_BATCH_ROWS */
+    size_t max_delete_positions; /* 0: FLOE_ICE_MAX_DELETE_POSITIONS */
+    size_t max_delete_memory;    /* 0: FLOE_ICE_MAX_DELETE_MEMORY */
+} floe_ice_read_opts;
+
+typedef struct floe_ice_reader floe_ice_reader;
+
+/*
+ * Open a data file task: open the data file through `io` (borrowed, must outlive the reader),
+ * match its columns to `opts->schema` by field id (through schema evolution: renamed columns,
+ * added columns as the initial default or null, int->long, float->double, decimal widening,
+ * date->timestamp, nested structs, lists and maps), and load the deletes: the positions of
+ * `file` from every position-delete file (sorted, bounded by max_delete_positions) and the key
+ * tuples of every equality-delete file (a hash set per equality_ids set, bounded by
+ * max_delete_memory). FLOE_ERR_INVALID when a column cannot be read as its type or a required
+ * column is missing without a default; FLOE_ERR_TOO_BIG past the bounds; the Parquet reader's
+ * errors for bad files (wrapped with the file path).
+ */
+floe_status floe_ice_reader_open(floe_fileio *io, const floe_ice_read_opts *opts,
+                                 floe_ice_reader **out, floe_err *err);
+/*
+ * The next batch of live rows (deleted and filtered rows removed; never empty), or *out ==
+ * NULL at the end. Rows keep file order. The batch and every value in it are borrowed until
+ * the next call or close (copy what must outlive that, e.g. with floe_ice_writer_write, which
+ * writes before it returns).
+ */
+floe_status floe_ice_reader_next(floe_ice_reader *r, const floe_ice_batch **out, floe_err *err);
+void floe_ice_reader_close(floe_ice_reader *r);
+
+/* Counters for a finished (or running) read. */
+typedef struct floe_ice_read_stats {
+    int64_t rows_read;        /* rows decoded from the data file */
+    int64_t rows_pos_deleted; /* removed by position deletes */
+    int64_t rows_eq_deleted;  /* removed by equality deletes */
+    int64_t rows_filtered;    /* removed by the residual filter */
+    int64_t rows_returned;
+    size_t delete_positions; /* distinct positions loaded for this file */
+    size_t delete_keys;      /* distinct equality-delete keys loaded */
+} floe_ice_read_stats;
+void floe_ice_reader_stats(const floe_ice_reader *r, floe_ice_read_stats *out);
+
+/* ==== Rows: writing data and delete files ==== */
+
+/* Defaults of the write.* properties (Java's). */
+#define FLOE_ICE_DEFAULT_TARGET_FILE_SIZE ((uint64_t)512 << 20)
+#define FLOE_ICE_DEFAULT_MAX_OPEN_FILES 16
+#define FLOE_ICE_DEFAULT_SORT_BUFFER ((size_t)256 << 20)
+
+typedef struct floe_ice_write_opts {
+    /* Required: location, properties (write.*), and the defaults below. Borrowed. */
+    const floe_table_meta *table;
+    const floe_ice_schema *schema;     /* rows' schema; NULL: the current schema */
+    const floe_partition_spec *spec;   /* NULL: the default spec */
+    const floe_sort_order *sort_order; /* NULL: the default sort order */
+    /* Sort the rows of each file by sort_order: rows are buffered per partition (copied, up
+     * to sort_buffer_bytes in total) and written sorted when the buffer fills or at close,
+     * so each file is sorted and records the order's id. Unsorted writes stream. */
+    bool sort;
+    size_t sort_buffer_bytes; /* 0: FLOE_ICE_DEFAULT_SORT_BUFFER */
+    /* Open files at once (one per partition); past it the least recently used is closed.
+     * 0: FLOE_ICE_DEFAULT_MAX_OPEN_FILES. */
+    size_t max_open_files;
+    uint64_t target_file_size; /* 0: write.target-file-size-bytes (default 512 MiB) */
+    /* DATA (default) or EQUALITY_DELETES with equality_ids (field ids of `schema`). Position
+     * deletes have their own writer below. */
+    floe_file_content content;
+    const int32_t *equality_ids;
+    size_t n_equality_ids;
+    /* A fixed partition tuple for every row (a STRUCT with one item per spec field), e.g. the
+     * partition of the data files an equality delete targets. NULL: computed from each row. */
+    const floe_value *partition;
+    const char *data_location; /* NULL: write.data.path or <location>/data */
+} floe_ice_write_opts;
+
+typedef struct floe_ice_writer floe_ice_writer;
+
+/*
+ * Start writing. Properties read: write.target-file-size-bytes, write.parquet.compression-codec
+ * (default zstd) and -level, write.parquet.row-group-size-bytes, write.parquet.page-size-bytes,
+ * write.parquet.dict-size-bytes, write.metadata.metrics.default (default truncate(16)) and
+ * write.metadata.metrics.column.<name> (none, counts, truncate(N), full), write.data.path.
+ * FLOE_ERR_INVALID for a bad property or a schema type Parquet files cannot hold here (v3
+ * variant, geometry, geography, unknown).
+ */
+floe_status floe_ice_writer_new(floe_fileio *io, const floe_ice_write_opts *opts,
+                                floe_ice_writer **out, floe_err *err);
+/*
+ * Append rows shaped like the writer's schema (b->schema must have the same field ids; values
+ * of each field's kind, or a narrower promotable one: INT for long, FLOAT for double). A null
+ * in a required field is FLOE_ERR_INVALID. Values are copied or written before return.
+ */
+floe_status floe_ice_writer_write(floe_ice_writer *w, const floe_ice_batch *b, floe_err *err);
+/* Append one row (a STRUCT value shaped like the schema). */
+floe_status floe_ice_writer_write_row(floe_ice_writer *w, const floe_value *row, floe_err *err);
+/*
+ * Finish every file and describe them: *files (allocated from `a`, owned by the caller's
+ * arena) holds one floe_data_file per file written, with partition, record count, size,
+ * column sizes, value/null/NaN counts, bounds, split offsets, sort_order_id, spec_id and, for
+ * equality deletes, equality_ids. The files are the caller's from here (floe_ice_writer_free
+ * no longer deletes them).
+ */
+floe_status floe_ice_writer_close(floe_ice_writer *w, floe_arena *a, const floe_data_file **files,
+                                  size_t *n_files, floe_err *err);
+/* Free the writer; when it was not closed successfully, the files it wrote are deleted. */
+void floe_ice_writer_free(floe_ice_writer *w);
+
+typedef struct floe_ice_posdel_opts {
+    const floe_table_meta *table;    /* required (location, properties) */
+    const floe_partition_spec *spec; /* NULL: the default spec */
+    const floe_value *partition;     /* the data files' partition tuple; NULL when unpartitioned */
+    size_t max_positions;            /* buffered (path, pos) pairs; 0: 16M */
+    const char *data_location;       /* NULL: write.data.path or <location>/data */
+} floe_ice_posdel_opts;
+
+typedef struct floe_ice_posdel_writer floe_ice_posdel_writer;
+
+/*
+ * A position-delete file writer: pairs are buffered, sorted by (file_path, pos) and deduplicated
+ * at close, and written as one file with the spec's schema (file_path 2147483546, pos
+ * 2147483545), full metrics for both columns, no sort order id, and referenced_data_file set
+ * when every pair names the same data file.
+ */
+floe_status floe_ice_posdel_writer_new(floe_fileio *io, const floe_ice_posdel_opts *opts,
+                                       floe_ice_posdel_writer **out, floe_err *err);
+floe_status floe_ice_posdel_writer_add(floe_ice_posdel_writer *w, const char *data_file_path,
+                                       int64_t pos, floe_err *err);
+/* Write the file; *out is NULL when nothing was added (no file is written then). */
+floe_status floe_ice_posdel_writer_close(floe_ice_posdel_writer *w, floe_arena *a,
+                                         const floe_data_file **out, floe_err *err);
+void floe_ice_posdel_writer_free(floe_ice_posdel_writer *w);
+
+/* ==== Scan planning ==== */
+
+/* The field id of file_path in position delete files (spec "Reserved Field IDs"). */
+#define FLOE_ICE_DELETE_FILE_PATH_ID 2147483546
+/* Default memory limit of a scan's delete index (the delete files of the snapshot). */
+#define FLOE_SCAN_INDEX_MAX ((size_t)1 << 30)
+
+typedef struct floe_scan_opts {
+    /* Which snapshot: `snapshot_id` when has_snapshot_id, else the head of branch or tag `ref`
+     * when set, else the snapshot current at `as_of_ms` (snapshot log) when has_as_of, else the
+     * current snapshot. */
+    bool has_snapshot_id;
+    int64_t snapshot_id;
+    const char *ref;
+    bool has_as_of;
+    int64_t as_of_ms;
+    /* An unbound row filter (floe_ice_expr_parse); NULL keeps every file. It is bound to the
+     * current schema for a scan of the current snapshot and to the snapshot's schema (when it
+     * records one) for time travel, as Java does. Borrowed for the call. */
+    const floe_ice_expr *filter;
+    /* FLOE_MANIFEST_SKIP_* for the data files handed to the callback: stats the caller does
+     * not need are dropped (the planner still reads the metrics a filter needs). */
+    unsigned skip;
+    size_t index_max; /* memory for the delete index; 0: FLOE_SCAN_INDEX_MAX */
+} floe_scan_opts;
+
+/*
+ * One data file to read and the delete files that apply to it (spec "Scan Planning"): position
+ * deletes with a data sequence number >= the file's, equality deletes with one > the file's,
+ * from the same spec and partition (equality deletes of an unpartitioned spec apply to every
+ * partition); position deletes naming another file (referenced_data_file, or equal file_path
+ * bounds) or whose file_path bounds exclude this file are left out. Deletes are ordered
+ * position first, then equality, each by ascending sequence number. Delete files that no live
+ * data file needs are never reported (they are harmless to readers).
+ */
+typedef struct floe_scan_task {
+    const floe_data_file *file;
+    int64_t data_sequence_number;
+    int64_t file_sequence_number;
+    int64_t snapshot_id; /* the snapshot that added the file */
+    const floe_partition_spec *spec;
+    const floe_data_file *const *deletes;
+    const int64_t *delete_sequence_numbers; /* one per delete file */
+    size_t n_deletes;
+} floe_scan_task;
+
+/* What a plan read and pruned. */
+typedef struct floe_scan_stats {
+    int64_t snapshot_id; /* the snapshot planned; -1 when the table has none (nothing planned) */
+    uint64_t manifests;  /* data and delete manifests of the snapshot */
+    uint64_t manifests_skipped;
+    uint64_t delete_files;         /* live delete files indexed */
+    uint64_t delete_files_skipped; /* pruned by partition */
+    uint64_t data_files;           /* tasks handed out */
+    uint64_t data_files_skipped;   /* live data files pruned by partition or metrics */
+    uint64_t deletes_applied;      /* sum of n_deletes over tasks */
+    int64_t records;               /* sum of record_count over tasks (before deletes) */
+} floe_scan_stats;
+
+/*
+ * Called for each task. The task and everything it points to is valid only during the call
+ * (floe_scan_task_dup keeps it); a status other than FLOE_OK stops planning and is returned.
+ */
+typedef floe_status (*floe_scan_task_fn)(void *ud, const floe_scan_task *task, floe_err *err);
+
+/*
+ * The snapshot a scan reads (see floe_scan_opts); *out NULL when the table has no snapshot and
+ * none was asked for. FLOE_ERR_NOT_FOUND for an unknown id or ref, or a time before the first
+ * snapshot. Borrowed from `meta`.
+ */
+floe_status floe_scan_snapshot(const floe_table_meta *meta, const floe_scan_opts *opts,
+                               const floe_snapshot **out, floe_err *err);
+
+/*
+ * Plan a scan, streaming: first the delete manifests are read into an index (memory bounded by
+ * opts->index_max), then the data manifests are read one entry at a time and each live data file
+ * that may match the filter (manifest partition summaries, partition projection through the
+ * spec's transforms, column metrics) becomes a task with its delete files. Manifest order is
+ * kept. `opts` may be NULL; `stats` may be NULL.
+ */
+floe_status floe_scan_plan(floe_fileio *io, const floe_table_meta *meta, const floe_scan_opts *opts,
+                           floe_scan_task_fn fn, void *ud, floe_scan_stats *stats, floe_err *err);
+
+/* Deep copy of a task into `a`. */
+floe_status floe_scan_task_dup(floe_arena *a, const floe_scan_task *t, floe_scan_task *out,
+                               floe_err *err);
+
+/* Plan into an array of tasks allocated from `a` (small tables, tests, the CLI). */
+floe_status floe_scan_collect(floe_arena *a, floe_fileio *io, const floe_table_meta *meta,
+                              const floe_scan_opts *opts, floe_scan_task **out, size_t *n,
+                              floe_scan_stats *stats, floe_err *err);
+
+/* ==== Catalog interface and commits ==== */
+
+/*
+ * What a commit needs from a catalog: the current metadata, and a compare-and-swap that applies
+ * updates to the current metadata only when the requirements hold. A filesystem table
+ * (floe_fs_table_*) and the server's catalog implement it.
+ */
+typedef struct floe_ice_catalog_ops {
+    /* The table's current metadata, allocated from `a`. */
+    floe_status (*load)(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err);
+    /*
+     * Check `reqs` against the current metadata, apply `ups` to it and swap the result in
+     * atomically. FLOE_ERR_CONFLICT when a requirement failed or another writer won the swap
+     * (the caller reloads and retries). *out (may be NULL) receives the new metadata, from `a`.
+     */
+    floe_status (*commit)(void *ctx, floe_arena *a, const floe_ice_requirement *reqs, size_t n_reqs,
+                          const floe_ice_update *ups, size_t n_ups, floe_table_meta **out,
+                          floe_err *err);
+} floe_ice_catalog_ops;
+
+typedef struct floe_ice_catalog {
+    const floe_ice_catalog_ops *ops;
+    void *ctx;
+    floe_fileio *io; /* where manifests and lists are written and read */
+} floe_ice_catalog;
+
+/*
+ * A filesystem ("hadoop") table at `location`: metadata/vN.metadata.json files created
+ * exclusively (the swap: two writers of version N+1 cannot both succeed) and
+ * metadata/version-hint.text naming the latest N (a hint: readers also probe N+1, N+2, ...).
+ * Borrows `io` until floe_fs_table_free; `*out` is ready to use with floe_ice_op_commit.
+ */
+floe_status floe_fs_table_open(floe_fileio *io, const char *location, floe_ice_catalog *out,
+                               floe_err *err);
+/* Create the table: v1.metadata.json from `meta` (its location must be `location`), exclusively
+ * (FLOE_ERR_EXISTS when a table is there), and the version hint. */
+floe_status floe_fs_table_create(floe_fileio *io, const char *location, const floe_table_meta *meta,
+                                 floe_ice_catalog *out, floe_err *err);
+void floe_fs_table_free(floe_ice_catalog *c);
+
+/* Snapshot-producing operations (Java's SnapshotProducer family). */
+typedef enum floe_ice_op_kind {
+    FLOE_ICE_OP_FAST_APPEND = 0, /* add data files in a new manifest; keep existing manifests */
+    FLOE_ICE_OP_MERGE_APPEND,    /* the same, then merge small data manifests (min-count/size) */
+    FLOE_ICE_OP_OVERWRITE,       /* remove files (by path or by filter) and add data files */
+    FLOE_ICE_OP_ROW_DELTA,       /* add data and delete files, optionally remove data files */
+    FLOE_ICE_OP_REWRITE,         /* replace data/delete files with new ones (compaction) */
+    FLOE_ICE_OP_DELETE_FILES     /* remove files (by path or by filter) */
+} floe_ice_op_kind;
+
+/*
+ * One pending operation. Files are copied in; the operation can be applied many times (each
+ * retry applies it to a fresh base, re-running its validations). Free with floe_ice_op_free.
+ */
+typedef struct floe_ice_op floe_ice_op;
+
+floe_ice_op *floe_ice_op_new(floe_ice_op_kind kind);
+void floe_ice_op_free(floe_ice_op *op);
+/* The branch to commit to (default "main"; created when it does not exist). Copied. */
+void floe_ice_op_set_branch(floe_ice_op *op, const char *branch);
+/* A data or delete file to add (its spec_id must be a spec of the table). Copied. */
+floe_status floe_ice_op_add_file(floe_ice_op *op, const floe_data_file *f, floe_err *err);
+/* A data or delete file to remove, by path: it must be live at apply time (else CONFLICT). */
+floe_status floe_ice_op_remove_file(floe_ice_op *op, const char *path, floe_err *err);
+/*
+ * OVERWRITE / DELETE_FILES: remove every live data file all of whose rows match the unbound
+ * filter (partition values through identity fields, or column metrics), and the delete files of
+ * the same partitions when their data files all go; a data file with only some rows matching is
+ * FLOE_ERR_INVALID at apply time (row-level deletes are a ROW_DELTA). Copied.
+ */
+floe_status floe_ice_op_remove_where(floe_ice_op *op, const floe_ice_expr *filter, floe_err *err);
+/*
+ * Validate against what committed after `snapshot_id` (the snapshot the operation's input was
+ * read from) on the branch: for OVERWRITE and ROW_DELTA, no added data file may match
+ * `conflict_filter` (NULL: any added data file conflicts) and no added delete file may apply to
+ * a removed data file; for REWRITE, no added position delete (nor equality delete unless a
+ * data sequence number was set) may apply to a rewritten data file. `has` false: no validation.
+ */
+floe_status floe_ice_op_validate_from(floe_ice_op *op, int64_t snapshot_id,
+                                      const floe_ice_expr *conflict_filter, floe_err *err);
+/* REWRITE: write added files with this data sequence number (the starting snapshot's), so
+ * equality deletes committed since still apply to them. */
+void floe_ice_op_set_data_sequence_number(floe_ice_op *op, int64_t seq);
+/* An extra snapshot summary property (e.g. "floe.task-id"). Copied. */
+void floe_ice_op_set_summary(floe_ice_op *op, const char *key, const char *value);
+/* The snapshot id to use (tests; default random). */
+void floe_ice_op_set_snapshot_id(floe_ice_op *op, int64_t snapshot_id);
+
+/* What applying an operation produced (allocated from the arena given to apply). */
+typedef struct floe_ice_op_result {
+    const floe_snapshot *snapshot;  /* the new snapshot (with its summary) */
+    const floe_ice_update *updates; /* add-snapshot, set-snapshot-ref */
+    size_t n_updates;
+    const floe_ice_requirement *reqs; /* assert-ref-snapshot-id of the branch */
+    size_t n_reqs;
+    const char *const *written; /* manifest and list files written (deleted if not committed) */
+    size_t n_written;
+} floe_ice_op_result;
+
+/*
+ * Apply to `base`: run validations, write the new manifests and manifest list through `io`,
+ * and describe the commit as updates and requirements. FLOE_ERR_CONFLICT when a validation
+ * failed (not retryable), FLOE_ERR_INVALID for bad input.
+ */
+floe_status floe_ice_op_apply(floe_ice_op *op, floe_arena *a, floe_fileio *io,
+                              const floe_table_meta *base, int64_t now_ms, floe_ice_op_result *out,
+                              floe_err *err);
+
+/*
+ * Commit through a catalog: load, apply, swap; when another writer won the swap, reload and
+ * apply again (validations re-run on the new base), up to commit.retry.num-retries (4) times
+ * with exponential backoff from commit.retry.min-wait-ms (100) to commit.retry.max-wait-ms
+ * (60000). Files of attempts that did not commit are deleted. *out (may be NULL): the new
+ * metadata, from `a`.
+ */
+floe_status floe_ice_op_commit(floe_ice_op *op, floe_arena *a, floe_ice_catalog *cat,
+                               floe_table_meta **out, floe_err *err);
 
 #ifdef __cplusplus
 }

@@ -138,4 +138,20 @@ void catalog_notify(floe_catalog *c, floe_change *ch);
 /* A plain absolute path, or a URI with a scheme. */
 bool catalog_location_absolute(const char *loc);
 
+/* ==== View metadata (view.c), without I/O: also what fuzz_catalog_view drives ==== */
+
+/*
+ * New view metadata (a new JSON reference) from a CreateViewRequest: schema id 0, version id 1,
+ * the given location and uuid. FLOE_ERR_INVALID for a bad request.
+ */
+floe_status catalog_view_build(floe_arena *a, const json_t *request, const char *location,
+                               const char *uuid, json_t **out, floe_err *err);
+/*
+ * Check requirements and apply view updates to `m` in place (on failure `m` is partly changed:
+ * apply to a copy). `c` may be NULL: locations are then not checked. FLOE_ERR_CONFLICT for a
+ * failed requirement, FLOE_ERR_INVALID for a bad update.
+ */
+floe_status catalog_view_apply(floe_catalog *c, floe_arena *a, json_t *m, const json_t *reqs,
+                               const json_t *updates, floe_err *err);
+
 #endif /* FLOE_CATALOG_INT_H */

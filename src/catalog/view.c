@@ -313,6 +313,50 @@ static void notify_view(floe_catalog *c, floe_change_kind kind, const floe_ident
     catalog_notify(c, &ch);
 }
 
+/* ==== Building and changing view metadata (no I/O) ==== */
+
+floe_status catalog_view_build(floe_arena *a, const json_t *request, const char *location,
+                               const char *uuid, json_t **out, floe_err *err)
+{
+    *out = NULL;
+    if (!json_is_object(request)) {
+        return floe_err_set(err, FLOE_ERR_INVALID, "request must be an object");
+    }
+    json_t *schema = NULL, *version = NULL, *props = NULL;
+    floe_status st = view_schema(a, json_object_get(request, "schema"), 0, &schema, err);
+    if (st == FLOE_OK) {
+        st = view_version(json_object_get(request, "view-version"), &version, err);
+    }
+    if (st == FLOE_OK) {
+        st = string_map(json_object_get(request, "properties"), "properties", &props, err);
+    }
+    if (st != FLOE_OK) {
+        json_decref(schema);
+        json_decref(version);
+        return st;
+    }
+    json_object_set_new(version, "version-id", json_integer(1));
+    json_object_set_new(version, "schema-id", json_integer(0));
+    json_int_t ts = json_integer_value(json_object_get(version, "timestamp-ms"));
+    json_t *m = json_object();
+    json_object_set_new(m, "view-uuid", json_string(uuid));
+    json_object_set_new(m, "format-version", json_integer(VIEW_FORMAT_VERSION));
+    json_object_set_new(m, "location", json_string(location));
+    json_object_set_new(m, "current-version-id", json_integer(1));
+    json_object_set_new(m, "versions", json_pack("[o]", version));
+    json_object_set_new(m, "version-log",
+                        json_pack("[{s:I, s:i}]", "timestamp-ms", ts, "version-id", 1));
+    json_object_set_new(m, "schemas", json_pack("[o]", schema));
+    json_object_set_new(m, "properties", props);
+    st = expire_versions(m, err);
+    if (st != FLOE_OK) {
+        json_decref(m);
+        return st;
+    }
+    *out = m;
+    return FLOE_OK;
+}
+
 /* ==== Create ==== */
 
 floe_status floe_catalog_create_view(floe_catalog *c, floe_arena *a, const floe_ident *id,
@@ -352,42 +396,18 @@ floe_status floe_catalog_create_view(floe_catalog *c, floe_arena *a, const floe_
     if (location == NULL) {
         return floe_arena_check(a, err);
     }
-    json_t *schema = NULL, *version = NULL, *props = NULL;
-    st = view_schema(a, json_object_get(request, "schema"), 0, &schema, err);
-    if (st == FLOE_OK) {
-        st = view_version(json_object_get(request, "view-version"), &version, err);
-    }
-    if (st == FLOE_OK) {
-        st = string_map(json_object_get(request, "properties"), "properties", &props, err);
-    }
-    if (st != FLOE_OK) {
-        json_decref(schema);
-        json_decref(version);
-        return floe_err_wrap(err, "create view %s", name);
-    }
-    json_object_set_new(version, "version-id", json_integer(1));
-    json_object_set_new(version, "schema-id", json_integer(0));
-    int64_t ts = json_integer_value(json_object_get(version, "timestamp-ms"));
-    floe_uuid u;
     char uuid[FLOE_UUID_STR_LEN + 1];
+    floe_uuid u;
     floe_uuid_v4(&u);
     floe_uuid_format(&u, uuid);
-    json_t *m = json_object();
-    json_object_set_new(m, "view-uuid", json_string(uuid));
-    json_object_set_new(m, "format-version", json_integer(VIEW_FORMAT_VERSION));
-    json_object_set_new(m, "location", json_string(location));
-    json_object_set_new(m, "current-version-id", json_integer(1));
-    json_object_set_new(m, "versions", json_pack("[o]", version));
-    json_object_set_new(m, "version-log",
-                        json_pack("[{s:I, s:i}]", "timestamp-ms", (json_int_t)ts, "version-id", 1));
-    json_object_set_new(m, "schemas", json_pack("[o]", schema));
-    json_object_set_new(m, "properties", props);
-    st = expire_versions(m, err);
+    json_t *m = NULL;
+    st = catalog_view_build(a, request, location, uuid, &m, err);
+    if (st != FLOE_OK) {
+        return floe_err_wrap(err, "create view %s", name);
+    }
     const char *file = NULL;
     floe_str json = {0};
-    if (st == FLOE_OK) {
-        st = write_view(c, a, m, 0, &file, &json, err);
-    }
+    st = write_view(c, a, m, 0, &file, &json, err);
     json_decref(m);
     if (st != FLOE_OK) {
         return floe_err_wrap(err, "create view %s", name);
@@ -583,7 +603,8 @@ static floe_status apply_update(floe_catalog *c, floe_arena *a, json_t *m, const
         }
         const char *now = json_string_value(json_object_get(m, "location"));
         if (strcmp(now, json_string_value(loc)) != 0) {
-            floe_status st = floe_catalog_check_location(c, json_string_value(loc), err);
+            floe_status st =
+                c != NULL ? floe_catalog_check_location(c, json_string_value(loc), err) : FLOE_OK;
             if (st != FLOE_OK) {
                 return floe_err_wrap(err, "set-location");
             }
@@ -624,6 +645,20 @@ static floe_status apply_update(floe_catalog *c, floe_arena *a, json_t *m, const
         return set_current(m, u, va, err);
     }
     return floe_err_set(err, FLOE_ERR_INVALID, "update %s does not apply to views", action);
+}
+
+floe_status catalog_view_apply(floe_catalog *c, floe_arena *a, json_t *m, const json_t *reqs,
+                               const json_t *updates, floe_err *err)
+{
+    floe_status st = check_view_reqs(m, reqs, err);
+    view_apply va = {-1, -1};
+    for (size_t i = 0; st == FLOE_OK && i < json_array_size(updates); i++) {
+        st = apply_update(c, a, m, json_array_get(updates, i), &va, err);
+        if (st != FLOE_OK) {
+            floe_err_wrap(err, "updates[%zu]", i);
+        }
+    }
+    return st == FLOE_OK ? expire_versions(m, err) : st;
 }
 
 /* The current metadata of a view as a JSON object with the members the updates touch. */
@@ -687,19 +722,9 @@ floe_status floe_catalog_replace_view(floe_catalog *c, floe_arena *a, const floe
         if (st == FLOE_OK) {
             st = load_view_meta(c, info.metadata_location, &base, err);
         }
-        if (st == FLOE_OK) {
-            st = check_view_reqs(base, requirements, err);
-        }
         json_t *next = st == FLOE_OK ? json_deep_copy(base) : NULL;
-        view_apply va = {-1, -1};
-        for (size_t i = 0; st == FLOE_OK && i < json_array_size(updates); i++) {
-            st = apply_update(c, a, next, json_array_get(updates, i), &va, err);
-            if (st != FLOE_OK) {
-                floe_err_wrap(err, "updates[%zu]", i);
-            }
-        }
         if (st == FLOE_OK) {
-            st = expire_versions(next, err);
+            st = catalog_view_apply(c, a, next, requirements, updates, err);
         }
         bool changed = st == FLOE_OK && !json_equal(base, next);
         json_decref(base);

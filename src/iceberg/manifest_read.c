@@ -715,7 +715,7 @@ floe_status floe_manifest_reader_next(floe_manifest_reader *r, floe_arena *a,
     }
     *got = false;
     memset(out, 0, sizeof(*out));
-    int32_t status;
+    int32_t status = 0;
     st = get_i32(item(&v, r->e_status), "status", true, NULL, &status, err);
     if (st == FLOE_OK && (status < 0 || status > 2)) {
         st = floe_err_set(err, FLOE_ERR_CORRUPT, "status %d is not 0, 1 or 2", (int)status);
@@ -841,7 +841,7 @@ static floe_status read_manifest_file(floe_arena *a, const floe_value *v, const 
     if (!has) {
         m->added_snapshot_id = list->has_snapshot_id ? list->snapshot_id : -1;
     }
-    bool h[6];
+    bool h[6] = {false};
     CHECK(get_i32(item(v, pos[ML_ADDED]), "added_files_count", false, &h[0], &m->added_files_count,
                   err));
     CHECK(get_i32(item(v, pos[ML_EXISTING]), "existing_files_count", false, &h[1],

@@ -75,7 +75,7 @@ esac
 cat >"$TMP/auth.yaml" <<YAML
 auth:
   enabled: true
-  token-ttl: 2s
+  token-ttl: 6s
   clients:
     - id: spark
       secret-hash: '$hash'
@@ -106,7 +106,7 @@ CODE=$(form 'grant_type=client_credentials&client_id=spark&client_secret=s3cret&
 BODY=$(cat "$TMP/body")
 expect 200 "token for the right secret"
 expect_jq .token_type bearer "token type"
-expect_jq .expires_in 2 "token lifetime"
+expect_jq .expires_in 6 "token lifetime"
 TOKEN=$(jq -r .access_token <<<"$BODY")
 req GET /v1/config
 expect 200 "config with a token"
@@ -117,11 +117,14 @@ grep -q 'client=spark' "$TMP/server.log" || check_fail "the request log does not
 CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' -u spark:s3cret --data 'grant_type=client_credentials' \
     "$BASE/v1/oauth/tokens")
 expect 200 "token with HTTP Basic credentials"
-# Refresh by token exchange.
+# Refresh by token exchange, with a token fresh enough that its 6 s lifetime cannot run out on a
+# loaded machine between the two requests.
+CODE=$(form 'grant_type=client_credentials&client_id=spark&client_secret=s3cret')
+TOKEN=$(jq -r .access_token <"$TMP/body")
 CODE=$(form "grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=$TOKEN&subject_token_type=urn:ietf:params:oauth:token-type:access_token")
 BODY=$(cat "$TMP/body")
 expect 200 "token exchange"
-sleep 3 # past the 2 s lifetime
+sleep 7 # past the 6 s lifetime
 req GET /v1/namespaces
 expect_error 419 AuthenticationTimeoutException "an expired token"
 TOKEN= req GET /v1/namespaces

@@ -7,8 +7,9 @@
  *   gen_manifest write DIR       write data-v2.avro (deflate), deletes-v2.avro (null codec),
  *                                data-v1.avro, list-v2.avro, list-v1.avro; stdout: one JSON
  *                                object with every entry as written (the expectations)
- *   gen_manifest dump FILE       floe's reading of a manifest (no inheritance), one JSON object
- *   gen_manifest dump-list FILE  floe's reading of a manifest list, one JSON object
+ *   gen_manifest dump FILE...       floe's reading of manifests (no inheritance), one JSON
+ *                                   object per line per file
+ *   gen_manifest dump-list FILE...  floe's reading of manifest lists, one JSON object per line
  *
  * Entries are printed in a reader-neutral form: 64-bit integers as decimal strings, bytes as
  * lowercase hex, partition values in their Avro representation (dates as day numbers,
@@ -525,15 +526,19 @@ static void write_all(const char *dir)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        die("usage: gen_manifest write DIR | dump FILE | dump-list FILE");
+    if (argc < 3) {
+        die("usage: gen_manifest write DIR | dump FILE... | dump-list FILE...");
     }
-    if (strcmp(argv[1], "write") == 0) {
+    if (strcmp(argv[1], "write") == 0 && argc == 3) {
         write_all(argv[2]);
     } else if (strcmp(argv[1], "dump") == 0) {
-        dump_manifest(argv[2]);
+        for (int i = 2; i < argc; i++) {
+            dump_manifest(argv[i]);
+        }
     } else if (strcmp(argv[1], "dump-list") == 0) {
-        dump_list(argv[2]);
+        for (int i = 2; i < argc; i++) {
+            dump_list(argv[i]);
+        }
     } else {
         die("unknown command %s", argv[1]);
     }

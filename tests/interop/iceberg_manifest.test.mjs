@@ -18,12 +18,16 @@ import { copyFixture, SHARED_FIXTURES, tempDir } from './lib.mjs';
 const BUILD = process.env.FLOE_BUILD_DIR ?? path.resolve('../../build/dev');
 const GEN_MANIFEST = process.env.FLOE_GEN_MANIFEST ?? path.join(BUILD, 'tests', 'gen_manifest');
 
-function gen(args) {
+function run(args) {
   const r = spawnSync(GEN_MANIFEST, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
   assert.equal(r.status, 0, `gen_manifest ${args.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return r.stdout;
 }
+
+const gen = (args) => JSON.parse(run(args));
+/** One JSON object per file, from one run over many files. */
+const genEach = (cmd, files) => run([cmd, ...files]).trim().split('\n').map((l) => JSON.parse(l));
 
 // ---- avsc: longs as BigInt (exact), unions of null and one type unwrapped ----
 
@@ -281,22 +285,26 @@ test('floe reads every fixture manifest and manifest list as avsc does', async (
   let manifests = 0;
   let lists = 0;
   let entries = 0;
+  const listFiles = [];
+  const manifestFiles = [];
   for (const table of tables) {
     const copy = copyFixture(path.join('iceberg', table), dir);
     for (const file of avroFiles(copy)) {
-      const { schema, records } = await readManifest(file);
-      if (schema.name === 'manifest_file') {
-        const got = gen(['dump-list', file]);
-        assert.deepEqual(got.manifests, records.map((r) => normManifestFile(r, schema)), file);
-        lists++;
-      } else {
-        const got = gen(['dump', file]);
-        assert.deepEqual(got.entries, records.map((r) => normEntry(r, schema)), file);
-        manifests++;
-        entries += records.length;
-      }
+      const read = await readManifest(file);
+      (read.schema.name === 'manifest_file' ? listFiles : manifestFiles).push({ file, ...read });
     }
   }
+  const gotLists = genEach('dump-list', listFiles.map((x) => x.file));
+  listFiles.forEach(({ file, schema, records }, i) => {
+    assert.deepEqual(gotLists[i].manifests, records.map((r) => normManifestFile(r, schema)), file);
+    lists++;
+  });
+  const gotManifests = genEach('dump', manifestFiles.map((x) => x.file));
+  manifestFiles.forEach(({ file, schema, records }, i) => {
+    assert.deepEqual(gotManifests[i].entries, records.map((r) => normEntry(r, schema)), file);
+    manifests++;
+    entries += records.length;
+  });
   // Every manifest list and manifest of the fixtures (see tests/unit/iceberg/test_manifest.c).
   assert.equal(lists, 17);
   assert.equal(manifests, 19);
