@@ -458,27 +458,7 @@ typedef struct floe_mnt_tag_decision {
 floe_status floe_mnt_tag_decide(floe_arena *a, const floe_table_meta *m, const floe_mnt_tag_opts *o,
                                 floe_mnt_tag_decision *out, floe_err *err);
 
-/* ==== Filesystem tables ==== */
-
-/*
- * A table kept as files only (Hadoop layout): <location>/metadata/v<N>.metadata.json and
- * version-hint.text naming N. Load reads the version the hint names, or the highest v<N> when
- * the hint is missing or stale; `*version` gets N. metadata_location is set.
- */
-floe_status floe_mnt_fs_table_load(floe_arena *a, floe_fileio *io, const char *location,
-                                   floe_table_meta **out, int64_t *version, floe_err *err);
-
-/*
- * Commit updates to a filesystem table loaded at `version`: apply them to `base` (checking
- * `reqs` first), write v<version+1>.metadata.json with exclusive create (a concurrent commit
- * that took the name makes this FLOE_ERR_CONFLICT), then update version-hint.text. The commit
- * is durable when this returns FLOE_OK; `*out` is the new metadata with metadata_location set.
- */
-floe_status floe_mnt_fs_table_commit(floe_arena *a, floe_fileio *io, const floe_table_meta *base,
-                                     int64_t version, const floe_ice_requirement *reqs,
-                                     size_t n_reqs, const floe_ice_update *updates,
-                                     size_t n_updates, int64_t now_ms, floe_table_meta **out,
-                                     floe_err *err);
+/* ==== Metadata history ==== */
 
 /*
  * Up to `max` of the most recent previous versions in `m`'s metadata log, loaded through `io`,

@@ -32,8 +32,8 @@ typedef struct table_args {
 typedef struct table_ctx {
     floe_arena *a;
     floe_fileio *io;
+    floe_ice_catalog cat; /* the filesystem table (floe_fs_table_open) */
     floe_table_meta *m;
-    int64_t version;
     floe_mnt_props props;
     floe_mnt_fileio_source rsrc;
     floe_mnt_manifest_source src;
@@ -103,7 +103,10 @@ static floe_status open_table(const char *path, table_ctx *c, floe_err *err)
     memset(c, 0, sizeof(*c));
     c->a = floe_arena_new(TABLE_ARENA_MAX);
     c->io = floe_fileio_local_new(NULL);
-    floe_status st = floe_mnt_fs_table_load(c->a, c->io, path, &c->m, &c->version, err);
+    floe_status st = floe_fs_table_open(c->io, path, &c->cat, err);
+    if (st == FLOE_OK) {
+        st = c->cat.ops->load(c->cat.ctx, c->a, &c->m, err);
+    }
     if (st == FLOE_OK && c->m->location != NULL) {
         floe_buf want, have;
         floe_buf_init(&want, 0);
@@ -127,6 +130,7 @@ static floe_status open_table(const char *path, table_ctx *c, floe_err *err)
 
 static void close_table(table_ctx *c)
 {
+    floe_fs_table_free(&c->cat);
     floe_fileio_free(c->io);
     floe_arena_free(c->a);
 }
@@ -189,13 +193,12 @@ static floe_status do_expire(const table_args *o, table_ctx *c, floe_mnt_run *r,
         floe_ice_apply_opts ao = {.now_ms = now};
         st = floe_ice_updates_apply(c->a, c->m, p.updates, p.n_updates, &ao, &committed, NULL, err);
     } else {
-        floe_table_meta *after = NULL;
-        st = floe_mnt_fs_table_commit(c->a, c->io, c->m, c->version, p.reqs, p.n_reqs, p.updates,
-                                      p.n_updates, now, &after, err);
-        int64_t v = 0;
+        /* The requirements pin every ref: a concurrent change fails the commit. */
+        st = c->cat.ops->commit(c->cat.ctx, c->a, p.reqs, p.n_reqs, p.updates, p.n_updates, NULL,
+                                err);
         /* Clean up from what a reader loads now: the commit is durable. */
         if (st == FLOE_OK) {
-            st = floe_mnt_fs_table_load(c->a, c->io, o->path, &committed, &v, err);
+            st = c->cat.ops->load(c->cat.ctx, c->a, &committed, err);
         }
         if (st == FLOE_OK) {
             r->committed_metadata = committed->metadata_location;

@@ -140,7 +140,7 @@ expect_status 0 "gc disabled dry run is allowed"
 
 run table expire "$TMP/nothing"
 expect_status 1 "not a table"
-expect_err 'not an Iceberg table' "not a table"
+expect_err 'no table at .*nothing' "not a table"
 
 run table expire "$T" --older-than 12parsecs
 expect_status 2 "bad duration"

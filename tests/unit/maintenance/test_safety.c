@@ -12,8 +12,8 @@ typedef struct table {
     floe_test_ctx *t;
     floe_fileio *io;
     const char *loc;
+    floe_ice_catalog cat; /* floe_fs_table */
     floe_table_meta *m;
-    int64_t version;
     floe_mnt_fileio_source rsrc;
     floe_mnt_manifest_source src;
 } table;
@@ -40,12 +40,8 @@ static void table_create(floe_test_ctx *t, table *tb)
     floe_ice_create_opts o = {.location = tb->loc, .schema = schema, .now_ms = 1};
     floe_table_meta *m = NULL;
     check(floe_ice_table_create(t->arena, &o, &m, &err), &err);
-    const char *v1 = floe_arena_sprintf(t->arena, "%s/metadata/v1.metadata.json", tb->loc);
-    check(floe_iceberg_write_metadata(tb->io, v1, m, &err), &err);
-    const char *hint = floe_arena_sprintf(t->arena, "%s/metadata/version-hint.text", tb->loc);
-    check(floe_io_write_file(tb->io, hint, FLOE_IO_CREATE_OVERWRITE, "1", 1, &err), &err);
-    check(floe_mnt_fs_table_load(t->arena, tb->io, tb->loc, &tb->m, &tb->version, &err), &err);
-    assert_int_equal(tb->version, 1);
+    check(floe_fs_table_create(tb->io, tb->loc, m, &tb->cat, &err), &err);
+    check(tb->cat.ops->load(tb->cat.ctx, t->arena, &tb->m, &err), &err);
     tb->rsrc = (floe_mnt_fileio_source){tb->io, FLOE_MANIFEST_SKIP_STATS};
     floe_mnt_fileio_source_init(&tb->rsrc, &tb->src);
 }
@@ -142,12 +138,9 @@ static void commit_snapshot(table *tb, int64_t id, int64_t parent, int64_t ts, c
         {.kind = FLOE_ICE_UP_SET_SNAPSHOT_REF,
          .ref = {.name = ref, .snapshot_id = id, .type = FLOE_REF_BRANCH}},
     };
-    floe_table_meta *next = NULL;
-    check(floe_mnt_fs_table_commit(tb->t->arena, tb->io, tb->m, tb->version, NULL, 0, ups, 2, ts,
-                                   &next, &err),
-          &err);
-    tb->m = next;
-    tb->version++;
+    (void)ts;
+    check(tb->cat.ops->commit(tb->cat.ctx, tb->t->arena, NULL, 0, ups, 2, NULL, &err), &err);
+    check(tb->cat.ops->load(tb->cat.ctx, tb->t->arena, &tb->m, &err), &err);
 }
 
 static void set_ref(table *tb, const char *name, int64_t id, bool tag, bool remove)
@@ -158,13 +151,9 @@ static void set_ref(table *tb, const char *name, int64_t id, bool tag, bool remo
                                    .ref = {.name = name,
                                            .snapshot_id = id,
                                            .type = tag ? FLOE_REF_TAG : FLOE_REF_BRANCH}};
-    floe_table_meta *next = NULL;
     floe_err err = {0};
-    check(floe_mnt_fs_table_commit(tb->t->arena, tb->io, tb->m, tb->version, NULL, 0, &u, 1, 10000,
-                                   &next, &err),
-          &err);
-    tb->m = next;
-    tb->version++;
+    check(tb->cat.ops->commit(tb->cat.ctx, tb->t->arena, NULL, 0, &u, 1, NULL, &err), &err);
+    check(tb->cat.ops->load(tb->cat.ctx, tb->t->arena, &tb->m, &err), &err);
 }
 
 /* Every file a snapshot of the table needs exists, read back with the real reader. */
@@ -183,9 +172,7 @@ static void assert_table_intact(table *tb)
     floe_err err = {0};
     /* A fresh load, as a reader would. */
     floe_table_meta *m = NULL;
-    int64_t v = 0;
-    check(floe_mnt_fs_table_load(tb->t->arena, tb->io, tb->loc, &m, &v, &err), &err);
-    assert_int_equal(v, tb->version);
+    check(tb->cat.ops->load(tb->cat.ctx, tb->t->arena, &m, &err), &err);
     for (size_t i = 0; i < m->n_snapshots; i++) {
         const floe_manifest_file *mfs = NULL;
         size_t n = 0;
@@ -206,18 +193,14 @@ static floe_mnt_file_list expire(table *tb, int64_t now, int64_t older_than, siz
     floe_mnt_expire_plan p;
     check(floe_mnt_expire_select(tb->t->arena, tb->m, &o, &p, &err), &err);
     *n_expired = p.n_expire;
-    floe_table_meta *before = tb->m, *after = NULL;
-    check(floe_mnt_fs_table_commit(tb->t->arena, tb->io, before, tb->version, p.reqs, p.n_reqs,
-                                   p.updates, p.n_updates, now, &after, &err),
+    floe_table_meta *before = tb->m;
+    check(tb->cat.ops->commit(tb->cat.ctx, tb->t->arena, p.reqs, p.n_reqs, p.updates, p.n_updates,
+                              NULL, &err),
           &err);
-    if (after->metadata_location != before->metadata_location) {
-        tb->version++;
-    }
-    tb->m = after;
     /* Clean up from what a reader loads now, not from the commit's own result. */
     floe_table_meta *committed = NULL;
-    int64_t v;
-    check(floe_mnt_fs_table_load(tb->t->arena, tb->io, tb->loc, &committed, &v, &err), &err);
+    check(tb->cat.ops->load(tb->cat.ctx, tb->t->arena, &committed, &err), &err);
+    tb->m = committed;
     floe_mnt_file_list l;
     check(floe_mnt_expired_files(tb->t->arena, before, committed, &tb->src, &l, &err), &err);
     floe_mnt_delete_result r;
@@ -333,49 +316,34 @@ static void test_safety_branches_tags_overwrites(void **state)
     floe_mnt_delete_result r;
     check(floe_mnt_delete_files(tb.io, &l, NULL, &r, &err), &err);
     assert_table_intact(&tb);
+    floe_fs_table_free(&tb.cat);
     floe_fileio_free(tb.io);
 }
 
-static void test_safety_fs_table_load_and_conflict(void **state)
+static void test_safety_conflict_and_reader_errors(void **state)
 {
     floe_test_ctx *t = *state;
     table tb;
     table_create(t, &tb);
     floe_err err = {0};
-    /* A stale hint: loaders follow newer versions. */
     floe_data_file d1 = data_file(&tb, "d1.parquet", FLOE_CONTENT_DATA);
     floe_manifest_file m1 =
         manifest(&tb, 1, "m1.avro", FLOE_MANIFEST_DATA, &d1, 1, NULL, 0, NULL, 0);
     commit_snapshot(&tb, 1, -1, 1000, "main", &m1, 1);
-    const char *hint = floe_arena_sprintf(t->arena, "%s/metadata/version-hint.text", tb.loc);
-    check(floe_io_write_file(tb.io, hint, FLOE_IO_CREATE_OVERWRITE, "1", 1, &err), &err);
-    floe_table_meta *m = NULL;
-    int64_t v = 0;
-    check(floe_mnt_fs_table_load(t->arena, tb.io, tb.loc, &m, &v, &err), &err);
-    assert_int_equal(v, 2);
-    assert_int_equal(m->current_snapshot_id, 1);
-    /* A broken hint and a missing hint: listing finds the highest version. */
-    check(floe_io_write_file(tb.io, hint, FLOE_IO_CREATE_OVERWRITE, "x", 1, &err), &err);
-    check(floe_mnt_fs_table_load(t->arena, tb.io, tb.loc, &m, &v, &err), &err);
-    assert_int_equal(v, 2);
-    check(floe_io_delete(tb.io, hint, &err), &err);
-    check(floe_mnt_fs_table_load(t->arena, tb.io, tb.loc, &m, &v, &err), &err);
-    assert_int_equal(v, 2);
-    /* Two writers from the same version: the second loses with a conflict. */
-    floe_ice_update u = {.kind = FLOE_ICE_UP_SET_SNAPSHOT_REF,
-                         .ref = {.name = "a", .snapshot_id = 1, .type = FLOE_REF_TAG}};
-    floe_table_meta *next = NULL;
-    check(floe_mnt_fs_table_commit(t->arena, tb.io, m, v, NULL, 0, &u, 1, 5000, &next, &err), &err);
-    u.ref.name = "b";
-    FLOE_ASSERT_ERR(
-        floe_mnt_fs_table_commit(t->arena, tb.io, m, v, NULL, 0, &u, 1, 5000, &next, &err),
-        FLOE_ERR_CONFLICT, &err, "another writer");
-    /* Not a table. */
-    floe_err_clear(&err);
-    FLOE_ASSERT_ERR(
-        floe_mnt_fs_table_load(t->arena, tb.io, floe_test_tmp_path(t, "nope"), &m, &v, &err),
-        FLOE_ERR_NOT_FOUND, &err, "not an Iceberg table");
-    /* A manifest that is corrupt is not "missing": the reader source says CORRUPT. */
+    floe_manifest_file m1c = m1;
+    m1c.sequence_number = 1;
+    m1c.min_sequence_number = 1;
+    commit_snapshot(&tb, 2, 1, 2000, "main", &m1c, 1);
+    /* An expiration planned before a concurrent writer moved main cannot commit. */
+    floe_mnt_expire_opts o = {.now_ms = 100000, .older_than_ms = 100000, .retain_last = 1};
+    floe_mnt_expire_plan p;
+    check(floe_mnt_expire_select(t->arena, tb.m, &o, &p, &err), &err);
+    assert_int_equal(p.n_expire, 1);
+    set_ref(&tb, "main", 1, false, false); /* a rollback by someone else */
+    FLOE_ASSERT_ERR(tb.cat.ops->commit(tb.cat.ctx, t->arena, p.reqs, p.n_reqs, p.updates,
+                                       p.n_updates, NULL, &err),
+                    FLOE_ERR_CONFLICT, &err, "main");
+    /* A corrupt manifest is not "missing": the reader source says so, never NOT_FOUND. */
     check(floe_io_write_file(tb.io, m1.manifest_path, FLOE_IO_CREATE_OVERWRITE, "junk", 4, &err),
           &err);
     floe_err_clear(&err);
@@ -386,6 +354,7 @@ static void test_safety_fs_table_load_and_conflict(void **state)
     floe_err_clear(&err);
     FLOE_ASSERT_ERR(tb.src.manifest_entries(tb.src.ctx, tb.m, &m1, need_exists, NULL, &err),
                     FLOE_ERR_NOT_FOUND, &err, NULL);
+    floe_fs_table_free(&tb.cat);
     floe_fileio_free(tb.io);
 }
 
@@ -409,12 +378,10 @@ static void test_safety_resume_from_history(void **state)
     floe_mnt_expire_plan p;
     check(floe_mnt_expire_select(t->arena, tb.m, &o, &p, &err), &err);
     assert_int_equal(p.n_expire, 1);
-    floe_table_meta *after = NULL;
-    check(floe_mnt_fs_table_commit(t->arena, tb.io, tb.m, tb.version, p.reqs, p.n_reqs, p.updates,
-                                   p.n_updates, 100000, &after, &err),
+    check(tb.cat.ops->commit(tb.cat.ctx, t->arena, p.reqs, p.n_reqs, p.updates, p.n_updates, NULL,
+                             &err),
           &err);
-    tb.m = after;
-    tb.version++;
+    check(tb.cat.ops->load(tb.cat.ctx, t->arena, &tb.m, &err), &err);
     /* The next run has nothing to expire but finds the leftovers in earlier versions. */
     check(floe_mnt_expire_select(t->arena, tb.m, &o, &p, &err), &err);
     assert_int_equal(p.n_expire, 0);
@@ -440,6 +407,7 @@ static void test_safety_resume_from_history(void **state)
     other.table_uuid = "00000000-0000-4000-8000-000000000000";
     check(floe_mnt_load_history(t->arena, tb.io, &other, 10, &hist, &n_hist, &err), &err);
     assert_int_equal(n_hist, 0);
+    floe_fs_table_free(&tb.cat);
     floe_fileio_free(tb.io);
 }
 
@@ -448,7 +416,7 @@ FLOE_TEST_GROUP(safety)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_safety_branches_tags_overwrites, floe_test_setup,
                                         floe_test_teardown),
-        cmocka_unit_test_setup_teardown(test_safety_fs_table_load_and_conflict, floe_test_setup,
+        cmocka_unit_test_setup_teardown(test_safety_conflict_and_reader_errors, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_safety_resume_from_history, floe_test_setup,
                                         floe_test_teardown),
