@@ -53,5 +53,6 @@ extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_server;
 extern const cli_command cli_cmd_avro;
 extern const cli_command cli_cmd_parquet;
+extern const cli_command cli_cmd_table;
 
 #endif /* FLOE_CLI_H */

@@ -14,7 +14,13 @@
 #endif
 
 const cli_command *const cli_commands[] = {
-    &cli_cmd_help, &cli_cmd_version, &cli_cmd_server, &cli_cmd_parquet, &cli_cmd_avro, NULL,
+    &cli_cmd_help,
+    &cli_cmd_version,
+    &cli_cmd_server,
+    &cli_cmd_parquet,
+    &cli_cmd_avro,
+    &cli_cmd_table,
+    NULL,
 };
 
 bool cli_log_level_given;
