@@ -201,34 +201,57 @@ static int weight_desc(const void *x, const void *y)
 
 /*
  * First-fit decreasing: assign each file (largest first) to the first bin with room, bins
- * numbered from *next_bin. Returns the number of bins used; counts[b] gets each bin's files.
+ * numbered from `first_bin`; counts[bin] gets each bin's file count. Returns the bins used.
+ * "First bin with room" is found in O(log n) with a max tree over the bins' remaining room
+ * (unopened bins have full room and lie right of every opened one), so packing a plan of
+ * hundreds of thousands of files into thousands of bins stays fast.
  */
-static size_t pack(coll_file **files, size_t n, int64_t cap, int32_t first_bin, floe_vec *room,
-                   floe_vec *counts)
+static size_t pack(coll_file **files, size_t n, int64_t cap, int32_t first_bin, floe_vec *counts)
 {
+    if (n == 0) {
+        return 0;
+    }
     qsort(files, n, sizeof(*files), weight_desc);
-    floe_vec_clear(room);
+    size_t leaves = 1;
+    while (leaves < n) {
+        leaves <<= 1;
+    }
+    int64_t *tree = floe_xmalloc(2 * leaves * sizeof(*tree));
+    for (size_t i = 0; i < leaves; i++) {
+        tree[leaves + i] = i < n ? cap : -1;
+    }
+    for (size_t i = leaves; i-- > 1;) {
+        tree[i] = tree[2 * i] > tree[2 * i + 1] ? tree[2 * i] : tree[2 * i + 1];
+    }
     size_t bins = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t b = 0;
-        for (; b < bins; b++) {
-            if (*FLOE_VEC_AT(room, int64_t, b) >= files[i]->weight) {
-                break;
+        int64_t w = files[i]->weight;
+        size_t b;
+        if (tree[1] < w) {
+            b = bins; /* larger than any bin: a bin of its own */
+        } else {
+            size_t k = 1;
+            while (k < leaves) {
+                k = tree[2 * k] >= w ? 2 * k : 2 * k + 1;
             }
+            b = k - leaves;
         }
-        if (b == bins) {
-            int64_t r = cap;
-            floe_vec_push_copy(room, &r);
-            size_t zero = 0;
-            while (counts->n < (size_t)first_bin + bins + 1) {
-                floe_vec_push_copy(counts, &zero);
-            }
-            bins++;
+        size_t k = leaves + b;
+        tree[k] = tree[k] > w ? tree[k] - w : 0;
+        for (k /= 2; k >= 1; k /= 2) {
+            tree[k] = tree[2 * k] > tree[2 * k + 1] ? tree[2 * k] : tree[2 * k + 1];
         }
-        *FLOE_VEC_AT(room, int64_t, b) -= files[i]->weight;
+        if (b + 1 > bins) {
+            bins = b + 1;
+        }
+        size_t zero = 0;
+        while (counts->n < (size_t)first_bin + bins) {
+            floe_vec_push_copy(counts, &zero);
+        }
         files[i]->bin = first_bin + (int32_t)b;
         (*FLOE_VEC_AT(counts, size_t, (size_t)first_bin + b))++;
     }
+    free(tree);
     return bins;
 }
 
@@ -259,8 +282,7 @@ static floe_status build_tasks(plan_state *s, coll_part *cp, const floe_opt_plan
     floe_arena *a = s->c.a;
     size_t n = cp->files.n;
     coll_file **ptrs = floe_xcalloc(n > 0 ? n : 1, sizeof(*ptrs));
-    floe_vec room, counts;
-    floe_vec_init(&room, sizeof(int64_t));
+    floe_vec counts;
     floe_vec_init(&counts, sizeof(size_t));
     int64_t cap = floe_opt_props_task_size(s->c.p);
 
@@ -273,7 +295,7 @@ static floe_status build_tasks(plan_state *s, coll_part *cp, const floe_opt_plan
             ptrs[k++] = f;
         }
     }
-    size_t bins = pack(ptrs, k, cap, 0, &room, &counts);
+    size_t bins = pack(ptrs, k, cap, 0, &counts);
     for (size_t i = 0; i < k; i++) {
         coll_file *f = ptrs[i];
         if (*FLOE_VEC_AT(&counts, size_t, (size_t)f->bin) == 1) {
@@ -300,7 +322,7 @@ static floe_status build_tasks(plan_state *s, coll_part *cp, const floe_opt_plan
             ptrs[k++] = f;
         }
     }
-    size_t bins2 = pack(ptrs, k, cap, (int32_t)bins, &room, &counts);
+    size_t bins2 = pack(ptrs, k, cap, (int32_t)bins, &counts);
     size_t total_bins = bins + bins2;
 
     /* 3. Drop bins that are one data file with no deletes: nothing to gain. */
@@ -325,6 +347,26 @@ static floe_status build_tasks(plan_state *s, coll_part *cp, const floe_opt_plan
         coll_delete *d = FLOE_VEC_AT(&cp->deletes, coll_delete, i);
         d->d.removable = !d->foreign && !opt_hset_has(&cp->reserved, d->hash);
     }
+    /* Files grouped by bin (a counting sort), so building tasks is linear. */
+    size_t *start = floe_xcalloc(total_bins + 1, sizeof(size_t));
+    coll_file **by_bin = floe_xcalloc(n > 0 ? n : 1, sizeof(*by_bin));
+    for (size_t i = 0; i < n; i++) {
+        coll_file *f = FLOE_VEC_AT(&cp->files, coll_file, i);
+        if (f->bin >= 0) {
+            start[f->bin + 1]++;
+        }
+    }
+    for (size_t b = 0; b < total_bins; b++) {
+        start[b + 1] += start[b];
+    }
+    size_t *fill = floe_xcalloc(total_bins + 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++) {
+        coll_file *f = FLOE_VEC_AT(&cp->files, coll_file, i);
+        if (f->bin >= 0) {
+            by_bin[start[f->bin] + fill[f->bin]++] = f;
+        }
+    }
+    free(fill);
     const opt_spec_info *si = NULL;
     for (size_t b = 0; b < total_bins && st == FLOE_OK; b++) {
         if (!keep[b]) {
@@ -339,11 +381,8 @@ static floe_status build_tasks(plan_state *s, coll_part *cp, const floe_opt_plan
             break;
         }
         size_t nf = 0, nd = 0;
-        for (size_t i = 0; i < n && st == FLOE_OK; i++) {
-            coll_file *f = FLOE_VEC_AT(&cp->files, coll_file, i);
-            if (f->bin != (int32_t)b) {
-                continue;
-            }
+        for (size_t i = start[b]; i < start[b + 1] && st == FLOE_OK; i++) {
+            coll_file *f = by_bin[i];
             floe_opt_data_file *df = &files[nf++];
             *df = (floe_opt_data_file){.path = f->path,
                                        .format = f->format,
@@ -395,10 +434,11 @@ static floe_status build_tasks(plan_state *s, coll_part *cp, const floe_opt_plan
             .n_deletes = nd,
         };
     }
+    free(by_bin);
+    free(start);
     free(keep);
     free(single);
     free(bin_dels);
-    floe_vec_fini(&room);
     floe_vec_fini(&counts);
     free(ptrs);
     return st;

@@ -471,8 +471,33 @@ static void test_bin_packing_task_size(void **state)
     fx_init(&fx, *state, false);
     fx.props = oth_props(fx.t->arena, "self-optimizing.max-task-size-bytes=134217728", NULL);
     add_fragments(&fx, NULL, 40, 10 * MB); /* 400 MiB in 128 MiB bins: 12 per bin */
+    /* A segment larger than a bin, mostly deleted: a task of its own. */
+    floe_manifest_entry *big = oth_data(&fx.files, "big", NULL, 300 * MB, 1000, 1);
+    floe_manifest_entry *pd =
+        oth_delete(&fx.files, FLOE_CONTENT_POSITION_DELETES, "pd", NULL, 0, 1024, 900, 2, "big");
+    oth_add(&fx.files, big, 1, pd);
+    /* With one thread the 512 MiB budget stops before "big" (scanned last). */
     floe_opt_plan *plan = fx_plan(&fx);
     assert_int_equal(plan->n_tasks, 4);
+    assert_true(plan->partitions[0].truncated);
+    fx.popts.group_threads = 2;
+    plan = fx_plan(&fx);
+    assert_int_equal(plan->type, FLOE_OPT_MAJOR);
+    assert_int_equal(plan->n_tasks, 5);
+    size_t alone = 0;
+    for (size_t i = 0; i < plan->n_tasks; i++) {
+        if (plan->tasks[i].n_files == 1) {
+            alone++;
+            assert_string_equal(plan->tasks[i].files[0].path, "big");
+        }
+    }
+    assert_int_equal(alone, 1);
+    plan->n_tasks--; /* the rest are the fragments */
+    for (size_t i = 0; i < plan->n_tasks; i++) {
+        if (strcmp(plan->tasks[i].files[0].path, "big") == 0) {
+            plan->tasks[i] = plan->tasks[plan->n_tasks];
+        }
+    }
     int64_t total = 0;
     for (size_t i = 0; i < plan->n_tasks; i++) {
         int64_t bytes = 0;
