@@ -1716,6 +1716,33 @@ floe_status floe_fs_table_create(floe_fileio *io, const char *location, const fl
                                  floe_ice_catalog *out, floe_err *err);
 void floe_fs_table_free(floe_ice_catalog *c);
 
+/*
+ * A table in an Iceberg REST catalog (floe's server or any other): load is loadTable, the swap
+ * is updateTable with the commit's requirements, and the catalog compares and swaps. Data,
+ * manifests and lists are written through `io`, which must reach the table's location.
+ */
+typedef struct floe_rest_table_opts {
+    const char *uri;       /* the catalog's base URI: "http://127.0.0.1:8181" */
+    const char *warehouse; /* sent to GET /v1/config when prefix is NULL; may be NULL */
+    const char *prefix;    /* the path prefix; NULL: ask GET /v1/config */
+    const char *token;     /* bearer token; NULL: none */
+    const char *const *ns; /* the namespace levels (at least one) */
+    size_t n_ns;
+    const char *name; /* the table's name */
+    long timeout_ms;  /* per request; 0: 30 s */
+} floe_rest_table_opts;
+
+/*
+ * Everything in `o` is copied; `io` is borrowed until floe_rest_table_free. Contacts the
+ * catalog only when the prefix must be asked for. A commit answered 500/502/503/504, or whose
+ * connection broke after the request was sent, is FLOE_ERR_STATE_UNKNOWN (floe_ice_op_commit
+ * then keeps its files); 409 is FLOE_ERR_CONFLICT (retried); no connection is
+ * FLOE_ERR_UNAVAILABLE.
+ */
+floe_status floe_rest_table_open(floe_fileio *io, const floe_rest_table_opts *o,
+                                 floe_ice_catalog *out, floe_err *err);
+void floe_rest_table_free(floe_ice_catalog *c);
+
 /* Snapshot-producing operations (Java's SnapshotProducer family). */
 typedef enum floe_ice_op_kind {
     FLOE_ICE_OP_FAST_APPEND = 0, /* add data files in a new manifest; keep existing manifests */

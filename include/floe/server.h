@@ -87,7 +87,7 @@ typedef struct floe_server floe_server;
 
 /*
  * Create the data directory, open the store (running migrations) and the catalogs, and start
- * serving. `cfg` must have been finished; it is copied where needed.
+ * serving. `cfg` must have been finished; it is borrowed until floe_server_free.
  */
 floe_status floe_server_start(const floe_server_config *cfg, floe_server **out, floe_err *err);
 /* The port the server listens on (useful with port 0). */
