@@ -184,6 +184,20 @@ bool rows_value_dup(floe_arena *a, const floe_value *v, floe_value *out)
             }
         }
         out->u.nested.items = items;
+        /* Partition tuples name their fields; the names live where the tuple was made. */
+        if (v->kind == FLOE_V_STRUCT && v->u.nested.names != NULL) {
+            const char **names = floe_arena_calloc(a, n + 1, sizeof(*names));
+            if (names == NULL) {
+                return false;
+            }
+            for (size_t i = 0; i < n; i++) {
+                names[i] = floe_arena_strdup(a, v->u.nested.names[i]);
+                if (v->u.nested.names[i] != NULL && names[i] == NULL) {
+                    return false;
+                }
+            }
+            out->u.nested.names = names;
+        }
         return true;
     }
     default:

@@ -201,9 +201,12 @@ static floe_status rest_load(void *ctx, floe_arena *a, floe_table_meta **out, fl
 {
     rest_table *t = ctx;
     char *url = floe_arena_sprintf(a, "%s%s", t->base, t->table_path);
+    const char *what = url ? floe_arena_sprintf(a, "load table %s", url) : NULL;
+    if (what == NULL) {
+        return floe_err_set(err, FLOE_ERR_TOO_BIG, "load table: the arena is exhausted");
+    }
     rest_reply r = {0};
     floe_buf_init(&r.body, REST_RESPONSE_MAX);
-    const char *what = floe_arena_sprintf(a, "load table %s", url);
     floe_status st = http(t, "GET", url, NULL, &r, err);
     if (st == FLOE_OK && r.status != 200) {
         st = answer_error(status_code(r.status), what, &r, err);
@@ -226,14 +229,18 @@ static floe_status rest_commit(void *ctx, floe_arena *a, const floe_ice_requirem
                                    .n_reqs = n_reqs,
                                    .updates = ups,
                                    .n_updates = n_ups};
+    char *url = floe_arena_sprintf(a, "%s%s", t->base, t->table_path);
+    const char *what = url ? floe_arena_sprintf(a, "commit to %s", url) : NULL;
+    if (what == NULL) {
+        /* Nothing was sent: the caller may delete the commit's files. */
+        return floe_err_set(err, FLOE_ERR_TOO_BIG, "commit: the arena is exhausted");
+    }
     json_t *j = floe_ice_commit_request_to_json(&req);
     char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     if (body == NULL) {
         return floe_err_set(err, FLOE_ERR_INTERNAL, "cannot serialise the commit request");
     }
-    char *url = floe_arena_sprintf(a, "%s%s", t->base, t->table_path);
-    const char *what = floe_arena_sprintf(a, "commit to %s", url);
     rest_reply r = {0};
     floe_buf_init(&r.body, REST_RESPONSE_MAX);
     floe_err herr = {0};

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Shared helpers for interop tests: where floe is, temporary directories, running floe,
 // copying shared fixtures (never modified in place), and a DuckDB connection.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const FLOE = process.env.FLOE ?? path.resolve('../../build/dev/floe');
 /** The test-only program that writes Parquet files with floe's writer (tests/interop/gen_parquet.c). */
@@ -45,4 +48,59 @@ export async function duckdb(t) {
 export async function query(conn, sql) {
   const reader = await conn.runAndReadAll(sql);
   return reader.getRowObjectsJson();
+}
+
+/**
+ * Start `floe server` on a free port with its data in a temporary directory; stopped (SIGTERM)
+ * when the test ends. Returns { base: 'http://127.0.0.1:PORT', dir, warehouse, log() }.
+ */
+export async function startServer(t, extraArgs = []) {
+  const dir = tempDir(t);
+  const portFile = path.join(dir, 'port');
+  const proc = spawn(FLOE, ['server', '--data-dir', path.join(dir, 'data'), '--listen',
+    '127.0.0.1:0', '--port-file', portFile, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  t.after(async () => { proc.kill('SIGTERM'); await exited; });
+  for (let i = 0; i < 200 && !existsSync(portFile); i++) {
+    await sleep(50);
+  }
+  assert.ok(existsSync(portFile), `floe server did not start:\n${log}`);
+  const port = Number(readFileSync(portFile, 'utf8'));
+  return { dir, warehouse: path.join(dir, 'data', 'warehouse', 'default'),
+    base: `http://127.0.0.1:${port}`, log: () => log };
+}
+
+/**
+ * Make fetch() serve absolute local paths and file:// URLs from disk (HEAD and single byte
+ * ranges, as hyparquet and icebird ask for), so readers built for HTTP read tables whose
+ * metadata records local paths. Restored when the test ends.
+ */
+export function fetchLocalFiles(t) {
+  const real = globalThis.fetch;
+  globalThis.fetch = async (input, init = {}) => {
+    const url = typeof input === 'string' ? input : input.url;
+    if (!url.startsWith('/') && !url.startsWith('file://')) return real(input, init);
+    const file = url.startsWith('file://') ? new URL(url).pathname : url;
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile()) return new Response(null, { status: 404, statusText: 'Not Found' });
+    if ((init.method ?? 'GET') === 'HEAD') {
+      return new Response(null, { status: 200, headers: { 'content-length': String(st.size) } });
+    }
+    const range = new Headers(init.headers).get('range');
+    const m = range && /^bytes=(\d+)-(\d*)$/.exec(range);
+    const start = m ? Number(m[1]) : 0;
+    const end = m && m[2] !== '' ? Math.min(Number(m[2]) + 1, st.size) : st.size;
+    const fh = await open(file, 'r');
+    try {
+      const buf = Buffer.alloc(Math.max(0, end - start));
+      await fh.read(buf, 0, buf.length, start);
+      return new Response(buf, { status: m ? 206 : 200,
+        headers: { 'content-length': String(buf.length) } });
+    } finally {
+      await fh.close();
+    }
+  };
+  t.after(() => { globalThis.fetch = real; });
 }

@@ -4,31 +4,12 @@
 // properties and drop, plus the error types it surfaces. Table creation comes with the Iceberg
 // library; here tables are only listed.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IcebergRestCatalog } from 'iceberg-js';
-import { FLOE, tempDir } from './lib.mjs';
-
-/** Start `floe server` on a free port; stopped (SIGTERM) when the test ends. */
-async function startServer(t, extraArgs = []) {
-  const dir = tempDir(t);
-  const portFile = path.join(dir, 'port');
-  const proc = spawn(FLOE, ['server', '--data-dir', path.join(dir, 'data'), '--listen',
-    '127.0.0.1:0', '--port-file', portFile, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr.on('data', (d) => { log += d; });
-  const exited = new Promise((resolve) => proc.on('exit', resolve));
-  t.after(async () => { proc.kill('SIGTERM'); await exited; });
-  for (let i = 0; i < 200 && !existsSync(portFile); i++) {
-    await sleep(50);
-  }
-  assert.ok(existsSync(portFile), `floe server did not start:\n${log}`);
-  const port = Number(readFileSync(portFile, 'utf8'));
-  return { dir, base: `http://127.0.0.1:${port}`, log: () => log };
-}
+import { FLOE, startServer, tempDir } from './lib.mjs';
 
 test('iceberg-js manages namespaces through floe', async (t) => {
   const { base } = await startServer(t);

@@ -4,32 +4,11 @@
 // requirements, the 409 a stale requirement gets, loads with ETags, register, rename and drop
 // with purge. Every answer is also checked against the metadata file floe wrote.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IcebergRestCatalog, getCurrentSchema } from 'iceberg-js';
-import { FLOE, tempDir } from './lib.mjs';
-
-/** Start `floe server` on a free port; stopped (SIGTERM) when the test ends. */
-async function startServer(t) {
-  const dir = tempDir(t);
-  const portFile = path.join(dir, 'port');
-  const proc = spawn(FLOE, ['server', '--data-dir', path.join(dir, 'data'), '--listen',
-    '127.0.0.1:0', '--port-file', portFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  proc.stderr.on('data', (d) => { log += d; });
-  const exited = new Promise((resolve) => proc.on('exit', resolve));
-  t.after(async () => { proc.kill('SIGTERM'); await exited; });
-  for (let i = 0; i < 200 && !existsSync(portFile); i++) {
-    await sleep(50);
-  }
-  assert.ok(existsSync(portFile), `floe server did not start:\n${log}`);
-  const port = Number(readFileSync(portFile, 'utf8'));
-  return { warehouse: path.join(dir, 'data', 'warehouse', 'default'),
-    base: `http://127.0.0.1:${port}` };
-}
+import { startServer } from './lib.mjs';
 
 const SCHEMA = {
   type: 'struct',
