@@ -1479,6 +1479,11 @@ floe_status floe_ice_reader_open(floe_fileio *io, const floe_ice_read_opts *opts
  * writes before it returns).
  */
 floe_status floe_ice_reader_next(floe_ice_reader *r, const floe_ice_batch **out, floe_err *err);
+/*
+ * The position in the data file (0-based row number, what position deletes name) of each row
+ * of the batch the last floe_ice_reader_next returned: n_rows entries, borrowed like the batch.
+ */
+const int64_t *floe_ice_reader_positions(const floe_ice_reader *r);
 void floe_ice_reader_close(floe_ice_reader *r);
 
 /* Counters for a finished (or running) read. */

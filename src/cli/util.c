@@ -26,7 +26,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     cli_error(cmd, "%s", msg);
-    if (cmd != NULL) {
+    if (cmd != NULL && strchr(cmd, ' ') != NULL) {
+        fprintf(stderr, "Run 'floe %s --help' for usage.\n", cmd);
+    } else if (cmd != NULL) {
         fprintf(stderr, "Run 'floe help %s' for usage.\n", cmd);
     } else {
         fprintf(stderr, "Run 'floe help' for usage.\n");
