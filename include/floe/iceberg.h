@@ -1499,6 +1499,19 @@ typedef struct floe_ice_read_stats {
 } floe_ice_read_stats;
 void floe_ice_reader_stats(const floe_ice_reader *r, floe_ice_read_stats *out);
 
+/*
+ * The Iceberg schema of a Parquet file's columns, as Java's ParquetSchemaUtil converts it:
+ * INT32 int (date, time, decimal by annotation; UINT32 long), INT64 long (timestamp or
+ * timestamptz by isAdjustedToUTC, time, decimal), INT96 timestamptz, FLOAT float, DOUBLE double,
+ * BYTE_ARRAY string (STRING/ENUM/JSON annotations) or binary, FIXED fixed[n] (uuid, decimal);
+ * groups become structs, lists (3-level, legacy 2-level, unannotated repeated fields) and
+ * maps. Required columns stay required. Field ids are numbered from 1 in the order met (the
+ * file's own ids are ignored). FLOE_ERR_UNSUPPORTED for UINT64 and float16 columns.
+ */
+struct floe_pq_schema;
+floe_status floe_ice_schema_from_parquet(floe_arena *a, const struct floe_pq_schema *pq,
+                                         const floe_ice_schema **out, floe_err *err);
+
 /* ==== Rows: writing data and delete files ==== */
 
 /* Defaults of the write.* properties (Java's). */
