@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* temporary */
 #include "cmd_table_int.h"
-int tbl_run_append(const tbl_args *o) { (void)o; return 1; }
 int tbl_run_delete(const tbl_args *o) { (void)o; return 1; }
