@@ -492,11 +492,11 @@ int tbl_run_append(const tbl_args *o)
     if (st == FLOE_OK && n_files > 0) {
         floe_ice_op_set_summary(op, "floe.command", "table append");
         st = tbl_commit(&t, op, &err);
-        if (st != FLOE_OK) {
-            /* Nothing references the new data files: remove them. */
-            for (size_t i = 0; i < n_files; i++) {
-                floe_io_delete(t.io, files[i].file_path, NULL);
-            }
+    }
+    if (st != FLOE_OK) {
+        /* Nothing references the new data files: remove them. */
+        for (size_t i = 0; i < n_files; i++) {
+            floe_io_delete(t.io, files[i].file_path, NULL);
         }
     }
     floe_ice_op_free(op);
