@@ -1027,6 +1027,8 @@ typedef enum floe_file_format {
 
 /* Lowercase name ("parquet"); parse accepts any case (Java writes "PARQUET"). */
 const char *floe_file_format_name(floe_file_format f);
+/* "data", "position-deletes", "equality-deletes" ("unknown" otherwise). */
+const char *floe_file_content_name(floe_file_content c);
 floe_status floe_file_format_parse(const char *s, floe_file_format *out, floe_err *err);
 
 /* One entry of a per-field count map (column_sizes, value_counts, ...). */

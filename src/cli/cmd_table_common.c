@@ -364,6 +364,37 @@ floe_status tbl_scan_opts(const tbl_args *o, floe_scan_opts *so, floe_err *err)
     return FLOE_OK;
 }
 
+floe_status tbl_open_snapshot(const tbl_args *o, tbl *t, floe_scan_opts *so,
+                              const floe_snapshot **snap, floe_err *err)
+{
+    *snap = NULL;
+    memset(t, 0, sizeof(*t));
+    floe_status st = tbl_scan_opts(o, so, err);
+    if (st == FLOE_OK) {
+        st = tbl_open(o, false, t, err);
+    }
+    if (st == FLOE_OK) {
+        st = floe_scan_snapshot(t->m, so, snap, err);
+    }
+    return st;
+}
+
+floe_status tbl_reader_open(tbl *t, const floe_scan_task *task, const floe_ice_schema *proj,
+                            const floe_ice_expr *bound, const floe_ice_name_mapping *nm,
+                            floe_ice_reader **out, floe_err *err)
+{
+    floe_ice_read_opts ro = {
+        .schema = proj,
+        .file = task->file,
+        .deletes = task->deletes,
+        .n_deletes = task->n_deletes,
+        .filter = bound,
+        .name_mapping = nm,
+        .spec = task->spec,
+    };
+    return floe_ice_reader_open(t->io, &ro, out, err);
+}
+
 const floe_ice_schema *tbl_snapshot_schema(const floe_table_meta *m, const floe_snapshot *s)
 {
     if (s != NULL && s->has_schema_id && s->snapshot_id != m->current_snapshot_id) {

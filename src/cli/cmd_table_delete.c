@@ -113,19 +113,10 @@ static floe_status write_keys(del_ctx *c, group *g, const floe_ice_batch *b, flo
 static floe_status delete_task(void *ud, const floe_scan_task *task, floe_err *err)
 {
     del_ctx *c = ud;
-    floe_ice_read_opts ro = {
-        .schema = c->proj,
-        .file = task->file,
-        .deletes = task->deletes,
-        .n_deletes = task->n_deletes,
-        .filter = c->bound,
-        .name_mapping = c->nm,
-        .spec = task->spec,
-    };
     floe_ice_reader *r = NULL;
     group *g = NULL;
     floe_vec_clear(&c->pos);
-    floe_status st = floe_ice_reader_open(c->t->io, &ro, &r, err);
+    floe_status st = tbl_reader_open(c->t, task, c->proj, c->bound, c->nm, &r, err);
     while (st == FLOE_OK) {
         const floe_ice_batch *b = NULL;
         st = floe_ice_reader_next(r, &b, err);

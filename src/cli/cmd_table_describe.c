@@ -293,19 +293,6 @@ int tbl_run_history(const tbl_args *o)
 
 /* ==== files ==== */
 
-static const char *content_name(floe_file_content c)
-{
-    switch (c) {
-    case FLOE_CONTENT_DATA:
-        return "data";
-    case FLOE_CONTENT_POSITION_DELETES:
-        return "position-deletes";
-    case FLOE_CONTENT_EQUALITY_DELETES:
-        return "equality-deletes";
-    }
-    return "?";
-}
-
 static floe_status print_file(const floe_manifest_entry *e, bool json, floe_buf *out, floe_err *err)
 {
     const floe_data_file *f = &e->file;
@@ -317,8 +304,8 @@ static floe_status print_file(const floe_manifest_entry *e, bool json, floe_buf 
         return st;
     }
     if (json) {
-        st = floe_buf_printf(out, err,
-                             "{\"content\":\"%s\",\"file-path\":", content_name(f->content));
+        st = floe_buf_printf(
+            out, err, "{\"content\":\"%s\",\"file-path\":", floe_file_content_name(f->content));
         if (st == FLOE_OK) {
             st = floe_json_append_string(out, f->file_path, strlen(f->file_path), err);
         }
@@ -344,7 +331,7 @@ static floe_status print_file(const floe_manifest_entry *e, bool json, floe_buf 
     } else {
         st = floe_buf_printf(
             out, err, "%s\t%s\t%s\tspec=%d\t%s\trecords=%lld\tsize=%lld\tseq=%lld\n",
-            content_name(f->content), f->file_path, floe_file_format_name(f->file_format),
+            floe_file_content_name(f->content), f->file_path, floe_file_format_name(f->file_format),
             f->spec_id, floe_buf_cstr(&part), (long long)f->record_count,
             (long long)f->file_size_in_bytes, (long long)e->sequence_number);
     }
@@ -360,15 +347,7 @@ int tbl_run_files(const tbl_args *o)
     const floe_snapshot *snap = NULL;
     const floe_manifest_file *mans = NULL;
     size_t n_mans = 0;
-    floe_status st = tbl_scan_opts(o, &so, &err);
-    if (st == FLOE_OK) {
-        st = tbl_open(o, false, &t, &err);
-    } else {
-        memset(&t, 0, sizeof(t));
-    }
-    if (st == FLOE_OK) {
-        st = floe_scan_snapshot(t.m, &so, &snap, &err);
-    }
+    floe_status st = tbl_open_snapshot(o, &t, &so, &snap, &err);
     if (st == FLOE_OK && snap != NULL) {
         st = floe_snapshot_manifests(t.a, t.io, t.m, snap, &mans, &n_mans, &err);
     }

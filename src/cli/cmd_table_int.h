@@ -79,6 +79,17 @@ floe_status tbl_commit(tbl *t, floe_ice_op *op, floe_err *err);
 /* The snapshot --snapshot/--ref/--as-of (or the current one) names, as scan options. */
 floe_status tbl_scan_opts(const tbl_args *o, floe_scan_opts *so, floe_err *err);
 
+/* Parse the snapshot options and open PATH read only: *snap is the snapshot they name (NULL
+ * for a table without snapshots when none was named). Close `t` also after a failure. */
+floe_status tbl_open_snapshot(const tbl_args *o, tbl *t, floe_scan_opts *so,
+                              const floe_snapshot **snap, floe_err *err);
+
+/* Open the row reader on a scan task: `proj` columns, the task's deletes applied, rows not
+ * matching `bound` (may be NULL) dropped. */
+floe_status tbl_reader_open(tbl *t, const floe_scan_task *task, const floe_ice_schema *proj,
+                            const floe_ice_expr *bound, const floe_ice_name_mapping *nm,
+                            floe_ice_reader **out, floe_err *err);
+
 /* The schema of a snapshot: its own when recorded (time travel), else the current one. */
 const floe_ice_schema *tbl_snapshot_schema(const floe_table_meta *m, const floe_snapshot *s);
 

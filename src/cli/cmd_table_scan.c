@@ -82,17 +82,8 @@ static floe_status scan_task(void *ud, const floe_scan_task *task, floe_err *err
     if (c->printed >= c->limit) {
         return FLOE_ERR_CANCELED; /* --limit reached: stop planning */
     }
-    floe_ice_read_opts ro = {
-        .schema = c->proj,
-        .file = task->file,
-        .deletes = task->deletes,
-        .n_deletes = task->n_deletes,
-        .filter = c->bound,
-        .name_mapping = c->nm,
-        .spec = task->spec,
-    };
     floe_ice_reader *r = NULL;
-    floe_status st = floe_ice_reader_open(c->t->io, &ro, &r, err);
+    floe_status st = tbl_reader_open(c->t, task, c->proj, c->bound, c->nm, &r, err);
     while (st == FLOE_OK && c->printed < c->limit) {
         const floe_ice_batch *b = NULL;
         st = floe_ice_reader_next(r, &b, err);
@@ -127,15 +118,7 @@ int tbl_run_scan(const tbl_args *o)
     floe_scan_opts so;
     const floe_snapshot *snap = NULL;
     const floe_ice_expr *unbound = NULL;
-    floe_status st = tbl_scan_opts(o, &so, &err);
-    if (st == FLOE_OK) {
-        st = tbl_open(o, false, &t, &err);
-    } else {
-        memset(&t, 0, sizeof(t));
-    }
-    if (st == FLOE_OK) {
-        st = floe_scan_snapshot(t.m, &so, &snap, &err);
-    }
+    floe_status st = tbl_open_snapshot(o, &t, &so, &snap, &err);
     const floe_ice_schema *schema = st == FLOE_OK ? tbl_snapshot_schema(t.m, snap) : NULL;
     if (st == FLOE_OK) {
         st = tbl_filter(t.a, o->where, schema, &unbound, &c.bound, &err);
