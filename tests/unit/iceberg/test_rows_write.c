@@ -282,6 +282,9 @@ static void test_partitioned_files(void **state)
         total += f->record_count;
         assert_int_equal(f->partition.kind, FLOE_V_STRUCT);
         assert_int_equal(f->partition.u.nested.n, 2);
+        /* The tuple's field names outlive the (freed) writer: they are the caller's. */
+        assert_string_equal(f->partition.u.nested.names[0], "cat");
+        assert_string_equal(f->partition.u.nested.names[1], "ts_day");
         const char *got = read_file(t, io, s, f);
         assert_int_equal(rows_test_lines(got), f->record_count);
         if (strstr(f->file_path, "/cat=a+b%2Fc/ts_day=2024-03-01/") != NULL) {
