@@ -42,6 +42,8 @@ void cli_error(const char *ctx, const char *fmt, ...) FLOE_PRINTF(2, 3);
 int cli_usage_error(const char *cmd, const char *fmt, ...) FLOE_PRINTF(2, 3);
 /* Report `err` under `ctx` and return the exit code its status maps to. */
 int cli_fail(const char *ctx, const floe_err *err);
+/* Write `b` to stdout and empty it; false when stdout failed (errno says why). */
+bool cli_flush_stdout(floe_buf *b);
 /* True when argv holds -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);
 /* Print a command's usage text to `out`. */

@@ -44,15 +44,6 @@ static const floe_ice_field *top_field(const floe_ice_schema *s, const char *nam
     return NULL;
 }
 
-static char *type_text(const floe_ice_type *t)
-{
-    floe_buf b;
-    floe_buf_init(&b, 0);
-    floe_ice_type_format(t, &b, NULL);
-    size_t len = 0;
-    return floe_buf_detach(&b, &len);
-}
-
 /* ==== Parquet ==== */
 
 /* Whether every column of the file fits the table and every required table column is there. */
@@ -95,7 +86,7 @@ static floe_status check_parquet(appender *ap, const char *file, const floe_pq_s
             fits = true;
         }
         if (!fits) {
-            char *a = type_text(ff->type), *b = type_text(tf->type);
+            char *a = tbl_type_text(ff->type), *b = tbl_type_text(tf->type);
             st = floe_err_set(err, FLOE_ERR_INVALID,
                               "%s: column '%s' is %s in the file but %s in the table", file,
                               ff->name, a != NULL ? a : "?", b != NULL ? b : "?");
@@ -426,7 +417,7 @@ static floe_status append_csv(appender *ap, const char *file, floe_err *err)
             const csv_field *f = FLOE_VEC_AT(&fields, csv_field, i);
             const floe_ice_field *tf = &root->fields[col_of[i]];
             if (csv_value(ra, tf->type, f, &items[col_of[i]]) != FLOE_OK) {
-                char *ty = type_text(tf->type);
+                char *ty = tbl_type_text(tf->type);
                 st = floe_err_set(err, FLOE_ERR_INVALID, "line %lld, column '%s': '%.*s' is not %s",
                                   (long long)c.line, tf->name, (int)(f->len > 64 ? 64 : f->len),
                                   f->p, ty != NULL ? ty : "valid");

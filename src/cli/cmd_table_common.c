@@ -292,13 +292,18 @@ void tbl_close(tbl *t)
     memset(t, 0, sizeof(*t));
 }
 
-/* ==== Committing ==== */
+/* ==== Committing and printing ==== */
 
-bool tbl_flush(floe_buf *b)
+char *tbl_type_text(const floe_ice_type *t)
 {
-    bool ok = b->len == 0 || fwrite(b->data, 1, b->len, stdout) == b->len;
-    floe_buf_reset(b);
-    return ok;
+    floe_buf b;
+    floe_buf_init(&b, 0);
+    if (floe_ice_type_format(t, &b, NULL) != FLOE_OK) {
+        floe_buf_reset(&b);
+        floe_buf_append_str(&b, floe_ice_type_name(t->id), NULL);
+    }
+    size_t len = 0;
+    return floe_buf_detach(&b, &len);
 }
 
 floe_status tbl_commit(tbl *t, floe_ice_op *op, floe_err *err)

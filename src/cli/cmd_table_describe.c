@@ -28,18 +28,6 @@ static const char *iso_ms(int64_t ms, char *buf)
     return buf;
 }
 
-static char *type_text(const floe_ice_type *t)
-{
-    floe_buf b;
-    floe_buf_init(&b, 0);
-    if (floe_ice_type_format(t, &b, NULL) != FLOE_OK) {
-        floe_buf_reset(&b);
-        floe_buf_append_str(&b, floe_ice_type_name(t->id), NULL);
-    }
-    size_t len = 0;
-    return floe_buf_detach(&b, &len);
-}
-
 static json_t *summary_json(const floe_snapshot *s)
 {
     json_t *sum = json_object();
@@ -90,7 +78,7 @@ static void print_fields(const floe_ice_type *t, int depth)
 {
     for (size_t i = 0; i < t->n_fields; i++) {
         const floe_ice_field *f = &t->fields[i];
-        char *ty = floe_ice_type_is_nested(f->type) ? NULL : type_text(f->type);
+        char *ty = floe_ice_type_is_nested(f->type) ? NULL : tbl_type_text(f->type);
         printf("  %*s%-6d %-*s %-16s %s%s%s\n", depth * 2, "", f->id, 24 - depth * 2, f->name,
                ty != NULL ? ty : floe_ice_type_name(f->type->id),
                f->required ? "required" : "optional", f->doc ? "  -- " : "", f->doc ? f->doc : "");
@@ -373,13 +361,13 @@ int tbl_run_files(const tbl_args *o)
             if (e.status != FLOE_ENTRY_DELETED) {
                 st = print_file(&e, o->json, &out, &err);
             }
-            if (st == FLOE_OK && out.len > ((size_t)1 << 20) && !tbl_flush(&out)) {
+            if (st == FLOE_OK && out.len > ((size_t)1 << 20) && !cli_flush_stdout(&out)) {
                 st = floe_err_errno(&err, errno, "writing to standard output");
             }
         }
         floe_manifest_reader_close(r);
     }
-    if (!tbl_flush(&out) && st == FLOE_OK) {
+    if (!cli_flush_stdout(&out) && st == FLOE_OK) {
         st = floe_err_errno(&err, errno, "writing to standard output");
     }
     floe_buf_fini(&out);

@@ -101,8 +101,8 @@ floe_status tbl_filter(floe_arena *a, const char *where, const floe_ice_schema *
 /* The table's name mapping (schema.name-mapping.default), or NULL. */
 floe_status tbl_name_mapping(tbl *t, const floe_ice_name_mapping **out, floe_err *err);
 
-/* Write `b` to stdout; false when stdout failed. Resets `b`. */
-bool tbl_flush(floe_buf *b);
+/* A type as text ("decimal(10, 2)", "list<...>"); heap, free() it. */
+char *tbl_type_text(const floe_ice_type *t);
 
 /* Subcommands (cmd_table_*.c); each returns the exit code. */
 int tbl_run_create(const tbl_args *o);

@@ -97,7 +97,7 @@ static floe_status scan_task(void *ud, const floe_scan_task *task, floe_err *err
             }
             c->printed++;
         }
-        if (st == FLOE_OK && c->out.len >= OUT_FLUSH_BYTES && !tbl_flush(&c->out)) {
+        if (st == FLOE_OK && c->out.len >= OUT_FLUSH_BYTES && !cli_flush_stdout(&c->out)) {
             st = floe_err_errno(err, errno, "writing to standard output");
         }
     }
@@ -139,7 +139,7 @@ int tbl_run_scan(const tbl_args *o)
             st = FLOE_OK;
         }
     }
-    bool flushed = tbl_flush(&c.out);
+    bool flushed = cli_flush_stdout(&c.out);
     if (st == FLOE_OK && (!flushed || fflush(stdout) != 0)) {
         st = floe_err_errno(&err, errno, "writing to standard output");
     }

@@ -42,6 +42,13 @@ int cli_fail(const char *ctx, const floe_err *err)
     return floe_status_exit_code(err->code);
 }
 
+bool cli_flush_stdout(floe_buf *b)
+{
+    bool ok = b->len == 0 || fwrite(b->data, 1, b->len, stdout) == b->len;
+    floe_buf_reset(b);
+    return ok;
+}
+
 bool cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
