@@ -1027,6 +1027,8 @@ typedef enum floe_file_format {
 
 /* Lowercase name ("parquet"); parse accepts any case (Java writes "PARQUET"). */
 const char *floe_file_format_name(floe_file_format f);
+/* "data", "position-deletes", "equality-deletes" ("unknown" otherwise). */
+const char *floe_file_content_name(floe_file_content c);
 floe_status floe_file_format_parse(const char *s, floe_file_format *out, floe_err *err);
 
 /* One entry of a per-field count map (column_sizes, value_counts, ...). */
@@ -1479,6 +1481,11 @@ floe_status floe_ice_reader_open(floe_fileio *io, const floe_ice_read_opts *opts
  * writes before it returns).
  */
 floe_status floe_ice_reader_next(floe_ice_reader *r, const floe_ice_batch **out, floe_err *err);
+/*
+ * The position in the data file (0-based row number, what position deletes name) of each row
+ * of the batch the last floe_ice_reader_next returned: n_rows entries, borrowed like the batch.
+ */
+const int64_t *floe_ice_reader_positions(const floe_ice_reader *r);
 void floe_ice_reader_close(floe_ice_reader *r);
 
 /* Counters for a finished (or running) read. */
@@ -1493,6 +1500,19 @@ typedef struct floe_ice_read_stats {
     size_t delete_keys;         /* distinct equality-delete keys loaded */
 } floe_ice_read_stats;
 void floe_ice_reader_stats(const floe_ice_reader *r, floe_ice_read_stats *out);
+
+/*
+ * The Iceberg schema of a Parquet file's columns, as Java's ParquetSchemaUtil converts it:
+ * INT32 int (date, time, decimal by annotation; UINT32 long), INT64 long (timestamp or
+ * timestamptz by isAdjustedToUTC, time, decimal), INT96 timestamptz, FLOAT float, DOUBLE double,
+ * BYTE_ARRAY string (STRING/ENUM/JSON annotations) or binary, FIXED fixed[n] (uuid, decimal);
+ * groups become structs, lists (3-level, legacy 2-level, unannotated repeated fields) and
+ * maps. Required columns stay required. Field ids are numbered from 1 in the order met (the
+ * file's own ids are ignored). FLOE_ERR_UNSUPPORTED for UINT64 and float16 columns.
+ */
+struct floe_pq_schema;
+floe_status floe_ice_schema_from_parquet(floe_arena *a, const struct floe_pq_schema *pq,
+                                         const floe_ice_schema **out, floe_err *err);
 
 /* ==== Rows: writing data and delete files ==== */
 

@@ -20,6 +20,8 @@ typedef struct cli_command {
     const char *summary;    /* one line for `floe help` */
     const char *usage;      /* the full text of `floe help NAME` and `floe NAME --help` */
     const char *usage_more; /* NULL, or more help printed after `usage` (a subcommand's own) */
+    /* True when `run` answers -h/--help itself (per subcommand) instead of main. */
+    bool own_help;
     /* argv[0] is the command name; returns the process exit code. */
     int (*run)(int argc, char **argv);
 } cli_command;
@@ -35,10 +37,13 @@ int cli_parquet_rewrite(int argc, char **argv);
 
 /* Print "floe: <ctx>: <message>" to stderr. */
 void cli_error(const char *ctx, const char *fmt, ...) FLOE_PRINTF(2, 3);
-/* Report a usage error for `cmd` (with a pointer to its help) and return CLI_EXIT_USAGE. */
+/* Report a usage error for `cmd` (with a pointer to its help) and return CLI_EXIT_USAGE. A
+ * `cmd` of two words ("table scan") points at `floe table scan --help`. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) FLOE_PRINTF(2, 3);
 /* Report `err` under `ctx` and return the exit code its status maps to. */
 int cli_fail(const char *ctx, const floe_err *err);
+/* Write `b` to stdout and empty it; false when stdout failed (errno says why). */
+bool cli_flush_stdout(floe_buf *b);
 /* True when argv holds -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);
 /* Print a command's usage text to `out`. */

@@ -69,15 +69,6 @@ static void close_file(pq_open *o)
     floe_fileio_free(o->io);
 }
 
-static bool flush_out(floe_buf *out)
-{
-    if (out->len > 0 && fwrite(out->data, 1, out->len, stdout) != out->len) {
-        return false;
-    }
-    floe_buf_reset(out);
-    return true;
-}
-
 /* ==== cat ==== */
 
 static const floe_pq_node *find_top(const floe_pq_schema *s, const char *name, size_t len)
@@ -159,16 +150,16 @@ static int cat_rows(const char *file, floe_pq_reader *r, const floe_vec *fields,
                 floe_err_wrap(&err, "row %lld", (long long)(b->first_row + (int64_t)i));
             }
             printed++;
-            if (out.len >= OUT_FLUSH_BYTES && !flush_out(&out)) {
+            if (out.len >= OUT_FLUSH_BYTES && !cli_flush_stdout(&out)) {
                 st = floe_err_errno(&err, errno, "writing to standard output");
             }
         }
     }
-    if (st == FLOE_OK && !flush_out(&out)) {
+    if (st == FLOE_OK && !cli_flush_stdout(&out)) {
         st = floe_err_errno(&err, errno, "writing to standard output");
     }
     if (st != FLOE_OK) {
-        flush_out(&out);
+        cli_flush_stdout(&out);
         rc = cli_fail(file, &err);
     }
     floe_buf_fini(&out);
@@ -384,7 +375,7 @@ static int run_schema(int argc, char **argv)
         print_node(&b, root->children[i], 1);
     }
     floe_buf_append_str(&b, "}\n", NULL);
-    flush_out(&b);
+    cli_flush_stdout(&b);
     floe_buf_fini(&b);
     close_file(&o);
     return CLI_EXIT_OK;
@@ -728,7 +719,7 @@ static int run_meta(int argc, char **argv)
     floe_buf_init(&b, 0);
     jw w = {.b = &b, .first = {true}};
     meta_json(&w, o.r, a);
-    flush_out(&b);
+    cli_flush_stdout(&b);
     floe_buf_fini(&b);
     floe_arena_free(a);
     close_file(&o);

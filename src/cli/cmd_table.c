@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `floe table`: maintenance of a filesystem table (metadata/v<N>.metadata.json with
- * version-hint.text) from the command line, with the same code the server's scheduler runs.
+ * `floe table`: filesystem tables (metadata/v<N>.metadata.json with version-hint.text) from
+ * the command line. This file dispatches every subcommand (the others live in
+ * cmd_table_*.c) and runs the maintenance ones with the same code the server's scheduler runs:
  * `expire` expires snapshots (commit first, then delete what nothing references any more);
  * `clean-orphans` deletes unreferenced files older than a minimum age. Both print what they
  * delete (or, with --dry-run, what they would) one per line, then the run record as one JSON
  * line.
  */
-#include "cli.h"
+#include "cmd_table_int.h"
 
 #include "floe/maintenance.h"
 
@@ -15,111 +16,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TABLE_ARENA_MAX ((size_t)1 << 30)
 /* Earlier metadata versions an expiration also cleans up after (interrupted runs). */
 #define HISTORY_VERSIONS 10
 
-typedef struct table_args {
-    const char *sub;
-    const char *path;
+typedef struct table_ctx {
+    tbl t;
+    floe_arena *a; /* t.a */
+    floe_fileio *io;
+    floe_table_meta *m;
+    floe_mnt_props props;
+    floe_mnt_fileio_source rsrc;
+    floe_mnt_manifest_source src;
     bool has_older_than;
     int64_t older_than_ms;
     bool has_retain_last;
     int32_t retain_last;
     bool dry_run;
-} table_args;
-
-typedef struct table_ctx {
-    floe_arena *a;
-    floe_fileio *io;
-    floe_ice_catalog cat; /* the filesystem table (floe_fs_table_open) */
-    floe_table_meta *m;
-    floe_mnt_props props;
-    floe_mnt_fileio_source rsrc;
-    floe_mnt_manifest_source src;
 } table_ctx;
 
-static int parse_args(int argc, char **argv, table_args *o)
+/* The maintenance options, checked. */
+static int parse_maintenance(const tbl_args *o, table_ctx *c)
 {
-    memset(o, 0, sizeof(*o));
-    if (argc < 2) {
-        return cli_usage_error("table", "expected a subcommand: expire or clean-orphans");
-    }
-    o->sub = argv[1];
-    bool expire = strcmp(o->sub, "expire") == 0;
-    if (!expire && strcmp(o->sub, "clean-orphans") != 0) {
-        return cli_usage_error("table",
-                               "unknown subcommand '%s' (expected expire or "
-                               "clean-orphans)",
-                               o->sub);
-    }
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *eq = strchr(a, '=');
-        size_t klen = eq != NULL && a[0] == '-' ? (size_t)(eq - a) : strlen(a);
-        bool is_older = strncmp(a, "--older-than", klen) == 0 && klen == 12;
-        bool is_retain = strncmp(a, "--retain-last", klen) == 0 && klen == 13;
-        if (is_older || is_retain) {
-            const char *v = eq != NULL ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-            floe_err err = {0};
-            if (v == NULL) {
-                return cli_usage_error("table", "%.*s needs a value", (int)klen, a);
-            }
-            if (is_older) {
-                if (floe_mnt_duration_parse(v, &o->older_than_ms, &err) != FLOE_OK) {
-                    return cli_usage_error("table", "--older-than: %s", err.msg);
-                }
-                o->has_older_than = true;
-            } else {
-                if (!expire) {
-                    return cli_usage_error("table", "--retain-last only applies to 'expire'");
-                }
-                if (floe_parse_i32(v, &o->retain_last, &err) != FLOE_OK || o->retain_last < 1) {
-                    return cli_usage_error("table", "--retain-last needs a number >= 1");
-                }
-                o->has_retain_last = true;
-            }
-        } else if (strcmp(a, "--dry-run") == 0) {
-            o->dry_run = true;
-        } else if (strcmp(a, "--") == 0 && i + 1 < argc && o->path == NULL) {
-            o->path = argv[++i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cli_usage_error("table", "unknown option '%s'", a);
-        } else if (o->path == NULL) {
-            o->path = a;
-        } else {
-            return cli_usage_error("table", "expected one PATH");
+    floe_err err = {0};
+    c->dry_run = o->dry_run;
+    if (o->older_than != NULL) {
+        if (floe_mnt_duration_parse(o->older_than, &c->older_than_ms, &err) != FLOE_OK) {
+            return cli_usage_error(o->ctx, "--older-than: %s", err.msg);
         }
+        c->has_older_than = true;
     }
-    if (o->path == NULL) {
-        return cli_usage_error("table", "expected a table PATH");
+    if (o->retain_last != NULL) {
+        if (floe_parse_i32(o->retain_last, &c->retain_last, &err) != FLOE_OK ||
+            c->retain_last < 1) {
+            return cli_usage_error(o->ctx, "--retain-last needs a number >= 1");
+        }
+        c->has_retain_last = true;
     }
     return CLI_EXIT_OK;
 }
 
 /* Load the table; a copied table (recorded location elsewhere) is read and cleaned at PATH. */
-static floe_status open_table(const char *path, table_ctx *c, floe_err *err)
+static floe_status open_table(const tbl_args *o, table_ctx *c, floe_err *err)
 {
-    memset(c, 0, sizeof(*c));
-    c->a = floe_arena_new(TABLE_ARENA_MAX);
-    c->io = floe_fileio_local_new(NULL);
-    floe_status st = floe_fs_table_open(c->io, path, &c->cat, err);
-    if (st == FLOE_OK) {
-        st = c->cat.ops->load(c->cat.ctx, c->a, &c->m, err);
-    }
-    if (st == FLOE_OK && c->m->location != NULL) {
-        floe_buf want, have;
-        floe_buf_init(&want, 0);
-        floe_buf_init(&have, 0);
-        bool same = floe_fileio_resolve(c->io, c->m->location, &have, NULL) == FLOE_OK &&
-                    floe_fileio_resolve(c->io, path, &want, NULL) == FLOE_OK &&
-                    strcmp(floe_buf_cstr(&have), floe_buf_cstr(&want)) == 0;
-        if (!same) {
-            st = floe_fileio_map_prefix(c->io, c->m->location, path, err);
-        }
-        floe_buf_fini(&want);
-        floe_buf_fini(&have);
-    }
+    floe_status st = tbl_open(o, true, &c->t, err);
+    c->a = c->t.a;
+    c->io = c->t.io;
+    c->m = c->t.m;
     if (st == FLOE_OK) {
         st = floe_mnt_props_parse(c->m->properties, c->m->n_properties, &c->props, err);
     }
@@ -130,9 +72,7 @@ static floe_status open_table(const char *path, table_ctx *c, floe_err *err)
 
 static void close_table(table_ctx *c)
 {
-    floe_fs_table_free(&c->cat);
-    floe_fileio_free(c->io);
-    floe_arena_free(c->a);
+    tbl_close(&c->t);
 }
 
 static void print_files(const floe_mnt_file_list *l)
@@ -160,16 +100,16 @@ static int finish(floe_mnt_run *r, int64_t started_mono, const floe_err *err, co
 
 /* ==== expire ==== */
 
-static floe_status do_expire(const table_args *o, table_ctx *c, floe_mnt_run *r, floe_err *err)
+static floe_status do_expire(table_ctx *c, floe_mnt_run *r, floe_err *err)
 {
     int64_t now = floe_time_now_us() / 1000;
     floe_mnt_expire_opts eo;
     floe_mnt_expire_opts_from_props(&c->props, now, &eo);
-    if (o->has_older_than) {
-        eo.older_than_ms = now - o->older_than_ms;
+    if (c->has_older_than) {
+        eo.older_than_ms = now - c->older_than_ms;
     }
-    if (o->has_retain_last) {
-        eo.retain_last = o->retain_last;
+    if (c->has_retain_last) {
+        eo.retain_last = c->retain_last;
     }
     floe_mnt_expire_plan p;
     floe_status st = floe_mnt_expire_select(c->a, c->m, &eo, &p, err);
@@ -188,17 +128,17 @@ static floe_status do_expire(const table_args *o, table_ctx *c, floe_mnt_run *r,
     floe_table_meta *committed = NULL;
     if (p.n_updates == 0) {
         committed = c->m; /* nothing to commit; still finish what earlier runs left */
-    } else if (o->dry_run) {
+    } else if (c->dry_run) {
         /* What the commit would leave, computed in memory. */
         floe_ice_apply_opts ao = {.now_ms = now};
         st = floe_ice_updates_apply(c->a, c->m, p.updates, p.n_updates, &ao, &committed, NULL, err);
     } else {
         /* The requirements pin every ref: a concurrent change fails the commit. */
-        st = c->cat.ops->commit(c->cat.ctx, c->a, p.reqs, p.n_reqs, p.updates, p.n_updates, NULL,
-                                err);
+        st = c->t.cat.ops->commit(c->t.cat.ctx, c->a, p.reqs, p.n_reqs, p.updates, p.n_updates,
+                                  NULL, err);
         /* Clean up from what a reader loads now: the commit is durable. */
         if (st == FLOE_OK) {
-            st = c->cat.ops->load(c->cat.ctx, c->a, &committed, err);
+            st = c->t.cat.ops->load(c->t.cat.ctx, c->a, &committed, err);
         }
         if (st == FLOE_OK) {
             r->committed_metadata = committed->metadata_location;
@@ -229,7 +169,7 @@ static floe_status do_expire(const table_args *o, table_ctx *c, floe_mnt_run *r,
         return st;
     }
     r->files_listed = l.n;
-    floe_mnt_delete_opts dopts = {.dry_run = o->dry_run};
+    floe_mnt_delete_opts dopts = {.dry_run = c->dry_run};
     st = floe_mnt_delete_files(c->io, &l, &dopts, &r->deleted, err);
     print_files(&l);
     return st;
@@ -237,9 +177,9 @@ static floe_status do_expire(const table_args *o, table_ctx *c, floe_mnt_run *r,
 
 /* ==== clean-orphans ==== */
 
-static floe_status do_orphans(const table_args *o, table_ctx *c, floe_mnt_run *r, floe_err *err)
+static floe_status do_orphans(table_ctx *c, floe_mnt_run *r, floe_err *err)
 {
-    int64_t age_ms = o->has_older_than ? o->older_than_ms : c->props.orphan_min_age_ms;
+    int64_t age_ms = c->has_older_than ? c->older_than_ms : c->props.orphan_min_age_ms;
     floe_mnt_orphan_opts oo = {.older_than_us = floe_time_now_us() - age_ms * 1000};
     floe_mnt_file_list l;
     floe_status st = floe_mnt_orphan_files(c->a, c->io, c->m, &c->src, &oo, &l, err);
@@ -247,10 +187,10 @@ static floe_status do_orphans(const table_args *o, table_ctx *c, floe_mnt_run *r
         return st;
     }
     r->files_listed = l.n;
-    floe_mnt_delete_opts dopts = {.dry_run = o->dry_run};
+    floe_mnt_delete_opts dopts = {.dry_run = c->dry_run};
     st = floe_mnt_delete_files(c->io, &l, &dopts, &r->deleted, err);
     print_files(&l);
-    if (st != FLOE_OK || o->dry_run) {
+    if (st != FLOE_OK || c->dry_run) {
         return st;
     }
     const char *const *locs;
@@ -268,62 +208,182 @@ static floe_status do_orphans(const table_args *o, table_ctx *c, floe_mnt_run *r
     return st;
 }
 
-static int run_table(int argc, char **argv)
+static int run_maintenance(const tbl_args *o)
 {
-    table_args o;
-    int rc = parse_args(argc, argv, &o);
+    table_ctx c;
+    memset(&c, 0, sizeof(c));
+    int rc = parse_maintenance(o, &c);
     if (rc != CLI_EXIT_OK) {
         return rc;
     }
     int64_t started_mono = floe_time_mono_us();
-    bool expire = strcmp(o.sub, "expire") == 0;
+    bool expire = strcmp(o->sub, "expire") == 0;
     floe_mnt_run r = {.action = expire ? FLOE_MNT_EXPIRE_SNAPSHOTS : FLOE_MNT_CLEAN_ORPHANS,
-                      .table = o.path,
+                      .table = o->path,
                       .started_ms = floe_time_now_us() / 1000,
-                      .dry_run = o.dry_run};
+                      .dry_run = c.dry_run};
     floe_err err = {0};
-    table_ctx c;
-    floe_status st = open_table(o.path, &c, &err);
-    if (st == FLOE_OK && !c.props.gc_enabled && !o.dry_run) {
+    floe_status st = open_table(o, &c, &err);
+    if (st == FLOE_OK && !c.props.gc_enabled && !c.dry_run) {
         st = floe_err_set(&err, FLOE_ERR_FORBIDDEN,
                           "gc.enabled is false on this table: nothing is expired or deleted");
     }
     if (st == FLOE_OK) {
-        st = expire ? do_expire(&o, &c, &r, &err) : do_orphans(&o, &c, &r, &err);
+        st = expire ? do_expire(&c, &r, &err) : do_orphans(&c, &r, &err);
     }
-    char ctx[64];
-    snprintf(ctx, sizeof(ctx), "table %s", o.sub);
-    rc = finish(&r, started_mono, &err, ctx);
+    rc = finish(&r, started_mono, &err, o->ctx);
     close_table(&c);
+    return rc;
+}
+
+/* ==== Dispatch ==== */
+
+typedef struct table_sub {
+    const char *name;
+    unsigned options; /* TBL_O_* */
+    int (*run)(const tbl_args *o);
+    const char *usage;
+} table_sub;
+
+#define LOCATION_MAP_HELP                                                                          \
+    "  --location-map FROM=TO  read locations starting with FROM under TO (repeatable); a\n"       \
+    "                          table's own recorded location is mapped to PATH automatically\n"
+
+static const table_sub SUBS[] = {
+    {"create", TBL_O_SCHEMA | TBL_O_PARTITION | TBL_O_SORT | TBL_O_PROPERTY, tbl_run_create,
+     "Usage: floe table create PATH (--schema JSON|@FILE | --like FILE.parquet)\n"
+     "                         [--partition SPEC] [--sort ORDER] [--property K=V]...\n\n"
+     "Create a filesystem table at PATH (metadata/v1.metadata.json, version-hint.text).\n\n"
+     "  --schema JSON     an Iceberg schema: {\"type\":\"struct\",\"fields\":[{\"id\":1,\"name\":\n"
+     "                    \"id\",\"required\":true,\"type\":\"long\"},...]} (ids are reassigned),\n"
+     "                    or @FILE to read it from a file\n"
+     "  --like FILE       the schema of a Parquet file (columns optional unless required there)\n"
+     "  --partition SPEC  comma-separated fields: col, identity(col), year(col), month(col),\n"
+     "                    day(col), hour(col), bucket(N, col), truncate(W, col), void(col)\n"
+     "  --sort ORDER      comma-separated: col or transform(col), then ASC|DESC and\n"
+     "                    NULLS FIRST|LAST (appends then write sorted files)\n"
+     "  --property K=V    a table property (format-version=1|2|3; default 2)\n"},
+    {"append", TBL_O_FILES, tbl_run_append,
+     "Usage: floe table append PATH FILE.parquet|FILE.csv ... [--location-map FROM=TO]\n\n"
+     "Write the rows of each file into new data files of the table (partitioned by its spec,\n"
+     "sorted by its sort order, with field ids and column metrics) and commit them as one\n"
+     "append. Parquet columns and CSV header names are matched to the table's columns by\n"
+     "name (Parquet files with field ids must use the table's ids); a column the table lacks,\n"
+     "a type that does not fit, or a missing required column is an error. In CSV an empty\n"
+     "unquoted field is null.\n\n" LOCATION_MAP_HELP},
+    {"delete", TBL_O_WHERE | TBL_O_EQUALITY, tbl_run_delete,
+     "Usage: floe table delete PATH --where EXPR [--equality] [--location-map FROM=TO]\n\n"
+     "Delete the rows matching EXPR: position-delete files name the matching rows of each\n"
+     "data file (data files whose every live row matches are removed instead). With\n"
+     "--equality, equality-delete files hold the key values of the matching rows (the\n"
+     "table's identifier fields, else the columns EXPR uses), one file per partition.\n"
+     "EXPR is SQL-like: id = 3, name IN ('a','b'), ts >= '2024-01-01', x IS NULL, AND, OR,\n"
+     "NOT, BETWEEN, LIKE 'p%'.\n\n" LOCATION_MAP_HELP},
+    {"scan", TBL_O_WHERE | TBL_O_COLUMNS | TBL_O_LIMIT | TBL_O_SNAPSHOT, tbl_run_scan,
+     "Usage: floe table scan PATH [--snapshot ID|--ref NAME|--as-of TIME] [--where EXPR]\n"
+     "                       [--columns A,B] [--limit N] [--location-map FROM=TO]\n\n"
+     "Print the live rows of a snapshot (default: the current one) as JSON lines, in the\n"
+     "value format of `floe parquet cat`, columns in schema order.\n\n"
+     "  --snapshot ID   a snapshot id\n"
+     "  --ref NAME      the head of a branch or tag\n"
+     "  --as-of TIME    the snapshot current at TIME (ISO-8601 or epoch milliseconds)\n"
+     "  --where EXPR    only rows matching EXPR (see `floe table delete --help`)\n"
+     "  --columns A,B   only these top-level columns, in this order\n"
+     "  --limit N       stop after N rows\n" LOCATION_MAP_HELP},
+    {"describe", TBL_O_JSON, tbl_run_describe,
+     "Usage: floe table describe PATH [--json] [--location-map FROM=TO]\n\n"
+     "Print the table's location, uuid, format version, current schema, partition spec, sort\n"
+     "order, properties and snapshots (with --json: one JSON object).\n\n" LOCATION_MAP_HELP},
+    {"snapshots", TBL_O_JSON, tbl_run_snapshots,
+     "Usage: floe table snapshots PATH [--json] [--location-map FROM=TO]\n\n"
+     "Print every snapshot: id, parent, sequence number, time, operation, schema id and\n"
+     "summary (with --json: one JSON object per line).\n\n" LOCATION_MAP_HELP},
+    {"files", TBL_O_JSON | TBL_O_SNAPSHOT, tbl_run_files,
+     "Usage: floe table files PATH [--snapshot ID|--ref NAME|--as-of TIME] [--json]\n"
+     "                        [--location-map FROM=TO]\n\n"
+     "Print the live data and delete files of a snapshot (default: the current one) from its\n"
+     "manifests: content, path, format, spec, partition, records, size, sequence "
+     "number.\n\n" LOCATION_MAP_HELP},
+    {"history", TBL_O_JSON, tbl_run_history,
+     "Usage: floe table history PATH [--json] [--location-map FROM=TO]\n\n"
+     "Print the snapshot log: when each snapshot became current, its parent and whether it\n"
+     "is an ancestor of the current snapshot (with --json: one JSON object per "
+     "line).\n\n" LOCATION_MAP_HELP},
+    {"expire", TBL_O_OLDER_THAN | TBL_O_RETAIN_LAST | TBL_O_DRY_RUN, run_maintenance,
+     "Usage: floe table expire PATH [--older-than DURATION] [--retain-last N] [--dry-run]\n\n"
+     "Expire snapshots older than the keep duration, keeping the last N of every branch,\n"
+     "every branch and tag head and what their own retention keeps; commit, then delete the\n"
+     "manifest lists, manifests, data, delete and statistics files no remaining snapshot\n"
+     "references.\n\n"
+     "  --older-than DURATION  snapshots older than this (default: the table's\n"
+     "                         snapshot.keep.duration, 720min). Durations: 0s, 90m, 12h, 3d.\n"
+     "  --retain-last N        keep at least N snapshots on each branch (default:\n"
+     "                         snapshot.keep.min-count, 1)\n"
+     "  --dry-run              print what would go, change nothing\n" LOCATION_MAP_HELP},
+    {"clean-orphans", TBL_O_OLDER_THAN | TBL_O_DRY_RUN, run_maintenance,
+     "Usage: floe table clean-orphans PATH [--older-than DURATION] [--dry-run]\n\n"
+     "Delete files under the table's data and metadata locations that no metadata references\n"
+     "and that are older than the minimum age, then remove empty directories.\n\n"
+     "  --older-than DURATION  files older than this (default: clean-orphan-file.min-\n"
+     "                         existing-time-minutes, 2880)\n"
+     "  --dry-run              print what would go, change nothing\n" LOCATION_MAP_HELP},
+};
+
+static const char table_usage[] =
+    "Usage: floe table SUBCOMMAND PATH [options]\n\n"
+    "Read, write and maintain an Iceberg table kept as files. PATH is a table directory\n"
+    "(metadata/v<N>.metadata.json with version-hint.text; directories of other writers'\n"
+    "<N>-<uuid>.metadata.json files are read only) or one metadata JSON file (read only).\n\n"
+    "Subcommands:\n"
+    "  create         create a table (--schema JSON or --like FILE.parquet)\n"
+    "  append         append Parquet or CSV files\n"
+    "  delete         delete rows matching --where (position or equality deletes)\n"
+    "  scan           print rows as JSON lines (snapshot, filter, columns, limit)\n"
+    "  describe       schema, partition spec, sort order, properties, snapshots\n"
+    "  snapshots      every snapshot with its summary\n"
+    "  files          the live data and delete files of a snapshot\n"
+    "  history        the snapshot log\n"
+    "  expire         expire snapshots and delete the files only they referenced\n"
+    "  clean-orphans  delete unreferenced files older than a minimum age\n\n"
+    "Run 'floe table SUBCOMMAND --help' for a subcommand's options. Output of expire and\n"
+    "clean-orphans: one line per snapshot, ref or file (\"kind<TAB>value\"), then the run\n"
+    "record as one JSON line; a table with gc.enabled=false is refused unless --dry-run.\n"
+    "Commits (create, append, delete) print the new snapshot as one JSON line.\n"
+    "Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+static int run_table(int argc, char **argv)
+{
+    const table_sub *sub = NULL;
+    for (size_t i = 0; argc >= 2 && i < FLOE_ARRAY_LEN(SUBS); i++) {
+        if (strcmp(argv[1], SUBS[i].name) == 0) {
+            sub = &SUBS[i];
+        }
+    }
+    if (cli_wants_help(argc, argv)) {
+        fputs(sub != NULL ? sub->usage : table_usage, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (argc < 2) {
+        return cli_usage_error("table", "expected a subcommand (create, append, delete, scan, "
+                                        "describe, snapshots, files, history, expire, "
+                                        "clean-orphans)");
+    }
+    if (sub == NULL) {
+        return cli_usage_error("table", "unknown subcommand '%s'", argv[1]);
+    }
+    tbl_args o;
+    int rc = tbl_parse_args(argc, argv, sub->options, &o);
+    if (rc == CLI_EXIT_OK) {
+        rc = sub->run(&o);
+    }
+    tbl_args_fini(&o);
     return rc;
 }
 
 const cli_command cli_cmd_table = {
     .name = "table",
-    .summary = "maintain a filesystem table: expire snapshots, clean orphan files",
-    .usage =
-        "Usage: floe table expire PATH [--older-than DURATION] [--retain-last N] [--dry-run]\n"
-        "       floe table clean-orphans PATH [--older-than DURATION] [--dry-run]\n\n"
-        "Maintain an Iceberg table kept as files (PATH/metadata/v<N>.metadata.json and\n"
-        "version-hint.text), with the same code and table properties the server uses.\n\n"
-        "  expire          expire snapshots older than the keep duration, keeping the last\n"
-        "                  N of every branch, every branch and tag head and what their own\n"
-        "                  retention keeps; commit, then delete the manifest lists, manifests,\n"
-        "                  data, delete and statistics files no remaining snapshot references\n"
-        "  clean-orphans   delete files under the table's data and metadata locations that\n"
-        "                  no metadata references and that are older than the minimum age,\n"
-        "                  then remove empty directories\n\n"
-        "Options:\n"
-        "  --older-than DURATION  expire: snapshots older than this (default: the table's\n"
-        "                         snapshot.keep.duration, 720min); clean-orphans: files older\n"
-        "                         than this (default: clean-orphan-file.min-existing-time-\n"
-        "                         minutes, 2880). Durations: 0s, 90m, 12h, 3d, 720min.\n"
-        "  --retain-last N        expire: keep at least N snapshots on each branch (default:\n"
-        "                         snapshot.keep.min-count, 1)\n"
-        "  --dry-run              print what would go, change nothing\n\n"
-        "Output: one line per snapshot, ref or file (\"kind<TAB>value\"), then the run record\n"
-        "as one JSON line. A table with gc.enabled=false is refused unless --dry-run.\n"
-        "With a short --older-than, files that a concurrent writer has not committed yet look\n"
-        "like orphans: only use it when nothing writes to the table.\n",
+    .summary = "filesystem tables: create, append, delete, scan, describe, expire, ...",
+    .usage = table_usage,
+    .own_help = true,
     .run = run_table,
 };

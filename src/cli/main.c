@@ -143,7 +143,7 @@ int main(int argc, char **argv)
     if (cmd == NULL) {
         return cli_usage_error(NULL, "unknown command '%s'", argv[i]);
     }
-    if (cmd != &cli_cmd_help && cli_wants_help(argc - i, argv + i)) {
+    if (cmd != &cli_cmd_help && !cmd->own_help && cli_wants_help(argc - i, argv + i)) {
         cli_print_usage(cmd, stdout);
         return CLI_EXIT_OK;
     }

@@ -26,7 +26,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     cli_error(cmd, "%s", msg);
-    if (cmd != NULL) {
+    if (cmd != NULL && strchr(cmd, ' ') != NULL) {
+        fprintf(stderr, "Run 'floe %s --help' for usage.\n", cmd);
+    } else if (cmd != NULL) {
         fprintf(stderr, "Run 'floe help %s' for usage.\n", cmd);
     } else {
         fprintf(stderr, "Run 'floe help' for usage.\n");
@@ -38,6 +40,13 @@ int cli_fail(const char *ctx, const floe_err *err)
 {
     cli_error(ctx, "%s", err->msg[0] ? err->msg : floe_status_name(err->code));
     return floe_status_exit_code(err->code);
+}
+
+bool cli_flush_stdout(floe_buf *b)
+{
+    bool ok = b->len == 0 || fwrite(b->data, 1, b->len, stdout) == b->len;
+    floe_buf_reset(b);
+    return ok;
 }
 
 bool cli_wants_help(int argc, char **argv)

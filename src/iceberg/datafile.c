@@ -15,6 +15,19 @@ static const char *const FORMAT_NAMES[] = {
     [FLOE_FORMAT_PUFFIN] = "puffin",
 };
 
+const char *floe_file_content_name(floe_file_content c)
+{
+    switch (c) {
+    case FLOE_CONTENT_DATA:
+        return "data";
+    case FLOE_CONTENT_POSITION_DELETES:
+        return "position-deletes";
+    case FLOE_CONTENT_EQUALITY_DELETES:
+        return "equality-deletes";
+    }
+    return "unknown";
+}
+
 const char *floe_file_format_name(floe_file_format f)
 {
     if ((unsigned)f >= FLOE_ARRAY_LEN(FORMAT_NAMES)) {

@@ -71,6 +71,7 @@ struct floe_ice_reader {
 
     floe_ice_batch batch;
     floe_value **cols;
+    int64_t *positions; /* file position of each row of the batch (batch arena) */
     floe_ice_read_stats stats;
     bool done;
 };
@@ -854,8 +855,9 @@ static floe_status read_file_batch(floe_ice_reader *r, const floe_pq_batch *b, s
         }
     }
     floe_value *items = floe_arena_calloc(r->batch_arena, nc + 1, sizeof(floe_value));
+    r->positions = floe_arena_calloc(r->batch_arena, b->n_rows + 1, sizeof(int64_t));
     floe_pq_assembler *as = NULL;
-    if (items == NULL) {
+    if (items == NULL || r->positions == NULL) {
         return floe_arena_check(r->batch_arena, err);
     }
     floe_status st = floe_pq_assembler_new(b, r->top, r->n_top, r->batch_arena, &as, err);
@@ -902,6 +904,7 @@ static floe_status read_file_batch(floe_ice_reader *r, const floe_pq_batch *b, s
         for (size_t c = 0; c < nc; c++) {
             r->cols[c][k] = items[c];
         }
+        r->positions[k] = pos;
         k++;
     }
     if (st != FLOE_OK) {
@@ -909,6 +912,11 @@ static floe_status read_file_batch(floe_ice_reader *r, const floe_pq_batch *b, s
     }
     *n_out = k;
     return FLOE_OK;
+}
+
+const int64_t *floe_ice_reader_positions(const floe_ice_reader *r)
+{
+    return r->positions;
 }
 
 floe_status floe_ice_reader_next(floe_ice_reader *r, const floe_ice_batch **out, floe_err *err)

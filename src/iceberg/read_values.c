@@ -205,69 +205,6 @@ bool rows_value_dup(floe_arena *a, const floe_value *v, floe_value *out)
     }
 }
 
-static bool dup_counts(floe_arena *a, const floe_field_count *in, size_t n,
-                       const floe_field_count **out)
-{
-    *out = NULL;
-    if (in == NULL) {
-        return true;
-    }
-    *out = floe_arena_memdup(a, in, (n + 1) * sizeof(*in));
-    return *out != NULL;
-}
-
-static bool dup_bounds(floe_arena *a, const floe_field_bound *in, size_t n,
-                       const floe_field_bound **out)
-{
-    *out = NULL;
-    if (in == NULL) {
-        return true;
-    }
-    floe_field_bound *b = floe_arena_calloc(a, n + 1, sizeof(*b));
-    if (b == NULL) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        b[i].field_id = in[i].field_id;
-        b[i].bytes.len = in[i].bytes.len;
-        b[i].bytes.ptr = floe_arena_memdup(a, in[i].bytes.ptr, in[i].bytes.len + 1);
-        if (b[i].bytes.ptr == NULL) {
-            return false;
-        }
-    }
-    *out = b;
-    return true;
-}
-
-bool rows_data_file_dup(floe_arena *a, const floe_data_file *in, floe_data_file *out)
-{
-    *out = *in;
-    out->file_path = floe_arena_strdup(a, in->file_path);
-    bool ok =
-        out->file_path != NULL && rows_value_dup(a, &in->partition, &out->partition) &&
-        dup_counts(a, in->column_sizes, in->n_column_sizes, &out->column_sizes) &&
-        dup_counts(a, in->value_counts, in->n_value_counts, &out->value_counts) &&
-        dup_counts(a, in->null_value_counts, in->n_null_value_counts, &out->null_value_counts) &&
-        dup_counts(a, in->nan_value_counts, in->n_nan_value_counts, &out->nan_value_counts) &&
-        dup_bounds(a, in->lower_bounds, in->n_lower_bounds, &out->lower_bounds) &&
-        dup_bounds(a, in->upper_bounds, in->n_upper_bounds, &out->upper_bounds);
-    if (ok && in->split_offsets != NULL) {
-        out->split_offsets =
-            floe_arena_memdup(a, in->split_offsets, (in->n_split_offsets + 1) * sizeof(int64_t));
-        ok = out->split_offsets != NULL;
-    }
-    if (ok && in->equality_ids != NULL) {
-        out->equality_ids =
-            floe_arena_memdup(a, in->equality_ids, (in->n_equality_ids + 1) * sizeof(int32_t));
-        ok = out->equality_ids != NULL;
-    }
-    if (ok && in->referenced_data_file != NULL) {
-        out->referenced_data_file = floe_arena_strdup(a, in->referenced_data_file);
-        ok = out->referenced_data_file != NULL;
-    }
-    return ok;
-}
-
 /* ==== Batches ==== */
 
 void floe_ice_batch_row(const floe_ice_batch *b, size_t r, floe_value *items, floe_value *row)

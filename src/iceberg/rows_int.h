@@ -134,9 +134,4 @@ floe_status rows_writer_new(floe_fileio *io, const floe_ice_write_opts *o, const
                             floe_ice_writer **out, floe_err *err);
 size_t rows_writer_file_count(const floe_ice_writer *w);
 
-/* ==== Data files ==== */
-
-/* A deep copy of a data file description into `a`; false when the arena is exhausted. */
-bool rows_data_file_dup(floe_arena *a, const floe_data_file *in, floe_data_file *out);
-
 #endif

@@ -944,9 +944,11 @@ floe_status floe_ice_writer_close(floe_ice_writer *w, floe_arena *a, const floe_
     if (out == NULL) {
         return ice_nomem(a, err);
     }
+    /* A deep copy (partition field names too: they live in the writer, which goes first). */
     for (size_t i = 0; i < w->files.n; i++) {
-        if (!rows_data_file_dup(a, FLOE_VEC_AT(&w->files, floe_data_file, i), &out[i])) {
-            return ice_nomem(a, err);
+        st = floe_data_file_dup(a, FLOE_VEC_AT(&w->files, floe_data_file, i), &out[i], err);
+        if (st != FLOE_OK) {
+            return st;
         }
     }
     *files = out;

@@ -17,25 +17,12 @@
 
 /* ==== Names ==== */
 
-static const char *content_name(floe_file_content c)
-{
-    switch (c) {
-    case FLOE_CONTENT_DATA:
-        return "data";
-    case FLOE_CONTENT_POSITION_DELETES:
-        return "position-deletes";
-    case FLOE_CONTENT_EQUALITY_DELETES:
-        return "equality-deletes";
-    }
-    return "unknown";
-}
-
 static floe_status content_parse(const char *s, floe_file_content *out, floe_err *err)
 {
     static const floe_file_content all[] = {FLOE_CONTENT_DATA, FLOE_CONTENT_POSITION_DELETES,
                                             FLOE_CONTENT_EQUALITY_DELETES};
     for (size_t i = 0; i < FLOE_ARRAY_LEN(all); i++) {
-        if (strcmp(s, content_name(all[i])) == 0) {
+        if (strcmp(s, floe_file_content_name(all[i])) == 0) {
             *out = all[i];
             return FLOE_OK;
         }
@@ -131,7 +118,7 @@ json_t *floe_opt_task_input_to_json(const floe_opt_task_input *in)
         const floe_opt_delete_file *d = &in->deletes[i];
         json_t *dobj = json_object();
         json_object_set_new(dobj, "path", jstr(d->path));
-        json_object_set_new(dobj, "content", json_string(content_name(d->content)));
+        json_object_set_new(dobj, "content", json_string(floe_file_content_name(d->content)));
         json_object_set_new(dobj, "format", json_string(floe_file_format_name(d->format)));
         json_object_set_new(dobj, "size", opt_json_int(d->size));
         json_object_set_new(dobj, "records", opt_json_int(d->records));
@@ -166,7 +153,7 @@ json_t *floe_opt_task_output_to_json(const floe_opt_task_output *out)
         const floe_opt_output_file *f = &out->files[i];
         json_t *fo = json_object();
         json_object_set_new(fo, "path", jstr(f->path));
-        json_object_set_new(fo, "content", json_string(content_name(f->content)));
+        json_object_set_new(fo, "content", json_string(floe_file_content_name(f->content)));
         json_object_set_new(fo, "format", json_string(floe_file_format_name(f->format)));
         json_object_set_new(fo, "size", opt_json_int(f->size));
         json_object_set_new(fo, "records", opt_json_int(f->records));

@@ -6,6 +6,8 @@
  */
 #include "rows_helpers.h"
 
+#include "floe/parquet.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -731,6 +733,122 @@ static void test_fixture_java_pos_and_eq_deletes(void **state)
     floe_fileio_free(io);
 }
 
+/* The file positions of returned rows skip deleted and filtered rows (what `floe table
+ * delete` turns into position deletes): rank r of bunnies-initial.parquet is at position r-1. */
+static void test_positions_of_live_matching_rows(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_fileio *io = new_io();
+    floe_err err = {0};
+    const char *dir = floe_test_copy_shared(t, "iceberg/java_api_pos_and_eq_deletes");
+    const char *loc = "s3a://hyperparam-iceberg/java/bunnies";
+    FLOE_ASSERT_OK(floe_fileio_map_prefix(io, loc, dir, &err), &err);
+    const floe_ice_schema *s =
+        fixture_schema(t, io, floe_arena_sprintf(t->arena, "%s/metadata/v5.metadata.json", loc));
+    floe_data_file initial = fixture_file(
+        floe_arena_sprintf(t->arena, "%s/data/bunnies-initial.parquet", loc), FLOE_CONTENT_DATA);
+    floe_data_file pos =
+        fixture_file(floe_arena_sprintf(t->arena, "%s/data/bunnies-pos-deletes.parquet", loc),
+                     FLOE_CONTENT_POSITION_DELETES);
+    const floe_data_file *dels[] = {&pos}; /* positions 2, 3, 4, 5, 6 and 11 */
+    const floe_ice_expr *e = NULL, *bound = NULL;
+    const char *text = "`Popularity Rank` < 10 OR `Popularity Rank` >= 20";
+    FLOE_ASSERT_OK(floe_ice_expr_parse(t->arena, text, strlen(text), &e, &err), &err);
+    FLOE_ASSERT_OK(floe_ice_expr_bind(t->arena, e, s, &bound, &err), &err);
+    floe_ice_read_opts ro = {.schema = s,
+                             .file = &initial,
+                             .deletes = dels,
+                             .n_deletes = 1,
+                             .filter = bound,
+                             .batch_rows = 3};
+    floe_ice_reader *r = NULL;
+    FLOE_ASSERT_OK(floe_ice_reader_open(io, &ro, &r, &err), &err);
+    int64_t got[32];
+    size_t n = 0;
+    int32_t rank_col = -1;
+    for (size_t c = 0; c < s->root->n_fields; c++) {
+        if (strcmp(s->root->fields[c].name, "Popularity Rank") == 0) {
+            rank_col = (int32_t)c;
+        }
+    }
+    assert_true(rank_col >= 0);
+    for (;;) {
+        const floe_ice_batch *b = NULL;
+        FLOE_ASSERT_OK(floe_ice_reader_next(r, &b, &err), &err);
+        if (b == NULL) {
+            break;
+        }
+        const int64_t *p = floe_ice_reader_positions(r);
+        for (size_t i = 0; i < b->n_rows && n < 32; i++) {
+            /* Each row's rank says where it sits in the file. */
+            assert_int_equal(b->columns[rank_col][i].u.i32 - 1, p[i]);
+            got[n++] = p[i];
+        }
+    }
+    floe_ice_reader_close(r);
+    static const int64_t want[] = {0, 1, 7, 8, 19, 20};
+    assert_int_equal(n, FLOE_ARRAY_LEN(want));
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(got[i], want[i]);
+    }
+    floe_fileio_free(io);
+}
+
+/* The Iceberg schema of Parquet files: annotations, requiredness, lists and maps. */
+static void test_schema_from_parquet(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_fileio *io = new_io();
+    floe_err err = {0};
+    static const struct {
+        const char *file;
+        const char *want;
+    } cases[] = {
+        {"parquet/datapage_v2.snappy.parquet",
+         "struct<1: a: optional string, 2: b: required int, 3: c: required double, 4: d: "
+         "required boolean, 5: e: optional list<6: element: required int>>"},
+        {"parquet/alltypes_plain.parquet",
+         "struct<1: id: optional int, 2: bool_col: optional boolean, 3: tinyint_col: optional "
+         "int, 4: smallint_col: optional int, 5: int_col: optional int, 6: bigint_col: optional "
+         "long, 7: float_col: optional float, 8: double_col: optional double, 9: "
+         "date_string_col: optional binary, 10: string_col: optional binary, 11: timestamp_col: "
+         "optional timestamptz>"},
+        {"parquet/fixed_length_decimal.parquet", "struct<1: value: optional decimal(25, 2)>"},
+    };
+    for (size_t i = 0; i < FLOE_ARRAY_LEN(cases); i++) {
+        floe_pq_reader *r = NULL;
+        FLOE_ASSERT_OK(
+            floe_pq_reader_open(io, floe_test_shared_path(t, cases[i].file), NULL, &r, &err), &err);
+        const floe_ice_schema *s = NULL;
+        FLOE_ASSERT_OK(floe_ice_schema_from_parquet(t->arena, floe_pq_reader_schema(r), &s, &err),
+                       &err);
+        floe_buf b;
+        floe_buf_init(&b, 0);
+        FLOE_ASSERT_OK(floe_ice_type_format(s->root, &b, &err), &err);
+        assert_string_equal(floe_buf_cstr(&b), cases[i].want);
+        floe_buf_fini(&b);
+        floe_pq_reader_close(r);
+    }
+    /* Nested lists and a map with nulls at every level. */
+    floe_pq_reader *r = NULL;
+    FLOE_ASSERT_OK(floe_pq_reader_open(io,
+                                       floe_test_shared_path(t, "parquet/nullable.impala.parquet"),
+                                       NULL, &r, &err),
+                   &err);
+    const floe_ice_schema *s = NULL;
+    FLOE_ASSERT_OK(floe_ice_schema_from_parquet(t->arena, floe_pq_reader_schema(r), &s, &err),
+                   &err);
+    const floe_ice_field *f = floe_ice_schema_find_name(s, "int_array");
+    assert_non_null(f);
+    assert_int_equal(f->type->id, FLOE_ICE_LIST);
+    f = floe_ice_schema_find_name(s, "int_map");
+    assert_non_null(f);
+    assert_int_equal(f->type->id, FLOE_ICE_MAP);
+    assert_true(f->type->fields[0].required);
+    floe_pq_reader_close(r);
+    floe_fileio_free(io);
+}
+
 static void test_fixture_spark_posdel_evolution(void **state)
 {
     floe_test_ctx *t = *state;
@@ -879,6 +997,10 @@ FLOE_TEST_GROUP(rows_read)
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_rewrite_batches_and_partitioned_deletes,
                                         floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_positions_of_live_matching_rows, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_schema_from_parquet, floe_test_setup,
+                                        floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_fixture_java_pos_and_eq_deletes, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_fixture_spark_posdel_evolution, floe_test_setup,
