@@ -2,14 +2,15 @@
 // A table created through floe's REST catalog by iceberg-js and appended to the way an engine
 // does it (gen_rest_append: floe's library writes partitioned Parquet data files into the
 // table's location and commits a fast append through the REST API), read back by independent
-// readers: icebird (metadata, manifest list, manifests, data files) and DuckDB (each data file).
+// readers: icebird (metadata, manifest list, manifests, data files) and DuckDB (each data file),
+// and by `floe table scan` on the metadata file the catalog points at.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { icebergRead } from 'icebird';
-import { duckdb, fetchLocalFiles, query, startServer } from './lib.mjs';
+import { duckdb, fetchLocalFiles, floe, query, startServer } from './lib.mjs';
 
 const GEN = process.env.FLOE_BUILD_DIR
   ? path.join(process.env.FLOE_BUILD_DIR, 'tests', 'gen_rest_append')
@@ -60,6 +61,13 @@ test('icebird and DuckDB read a table appended to through the REST catalog', asy
   });
   const want = Array.from({ length: 150 }, (_, i) => row(i));
   assert.deepEqual(rows.map((r) => ({ id: BigInt(r.id), name: r.name, cat: r.cat })).sort(byId),
+    want);
+
+  // floe's own scan of the same metadata file: the same 150 rows.
+  const scan = floe(['table', 'scan', metaLocation]);
+  assert.equal(scan.status, 0, scan.stderr);
+  const scanned = scan.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(scanned.map((r) => ({ id: BigInt(r.id), name: r.name, cat: r.cat })).sort(byId),
     want);
 
   // DuckDB: each data file on its own holds one partition's rows, with Iceberg's field ids.
