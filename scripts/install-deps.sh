@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 # Build and run.
 BUILD_PKGS=(build-essential cmake ninja-build pkg-config git
     zlib1g-dev libzstd-dev libsnappy-dev liblz4-dev libbrotli-dev libjansson-dev
-    libsqlite3-dev libpq-dev libmicrohttpd-dev libyaml-dev libcrypt-dev libssl-dev)
+    libsqlite3-dev libpq-dev libmicrohttpd-dev libyaml-dev libcrypt-dev libssl-dev
+    libcurl4-openssl-dev)
 # Tests: cmocka for unit tests, clang-format for the layout check, Node for interop readers,
 # a PostgreSQL server for the store tests, curl and jq for the server tests.
 TEST_PKGS=(libcmocka-dev clang-format postgresql curl jq)
