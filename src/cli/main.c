@@ -17,6 +17,7 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_help,
     &cli_cmd_version,
     &cli_cmd_server,
+    &cli_cmd_optimizer,
     &cli_cmd_parquet,
     &cli_cmd_avro,
     &cli_cmd_table,
