@@ -254,7 +254,11 @@ typedef struct floe_opt_data_file {
 
 /* Everything a worker needs to run a task: plain data, serialised as plain JSON. */
 typedef struct floe_opt_task_input {
-    const char *table;       /* the table's identifier, as the service names it */
+    const char *table; /* the table's identifier, as the service names it */
+    /* The metadata file the plan was made from (NULL when unknown, e.g. an input written before
+     * the key existed). The worker loads schema, spec, sort order, table location and write
+     * properties from it through the FileIO. */
+    const char *metadata_location;
     floe_opt_type type;      /* the process type */
     int64_t snapshot_id;     /* the snapshot the plan was made from */
     int64_t sequence_number; /* its sequence number: the data sequence number outputs keep */
@@ -317,11 +321,12 @@ floe_status floe_opt_task_output_from_json(floe_arena *a, const json_t *j,
 /* ==== Planner ==== */
 
 typedef struct floe_opt_plan_opts {
-    const char *table;            /* identifier copied into task inputs */
-    int64_t snapshot_id;          /* the snapshot `src` lists */
-    int64_t sequence_number;      /* that snapshot's sequence number */
-    int32_t group_threads;        /* threads in the table's group (>= 1 assumed) */
-    int64_t max_input_per_thread; /* the group's max-input-file-size-per-thread (512 MiB) */
+    const char *table;             /* identifier copied into task inputs */
+    const char *metadata_location; /* metadata file of the snapshot below, copied into inputs */
+    int64_t snapshot_id;           /* the snapshot `src` lists */
+    int64_t sequence_number;       /* that snapshot's sequence number */
+    int32_t group_threads;         /* threads in the table's group (>= 1 assumed) */
+    int64_t max_input_per_thread;  /* the group's max-input-file-size-per-thread (512 MiB) */
 } floe_opt_plan_opts;
 
 /* One partition chosen by the planner. */
