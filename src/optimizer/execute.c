@@ -50,7 +50,7 @@ static floe_status load_table(exec_ctx *c, floe_err *err)
     floe_table_meta *meta = NULL;
     floe_status st = floe_iceberg_read_metadata(c->a, c->io, in->metadata_location, &meta, err);
     if (st != FLOE_OK) {
-        return floe_err_wrap(err, "table metadata %s", in->metadata_location);
+        return st; /* the message names the file */
     }
     c->meta = meta;
     c->schema = floe_table_meta_schema(meta, in->schema_id);

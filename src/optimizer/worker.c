@@ -258,12 +258,25 @@ static bool get_token(thread_ctx *t, char **out, int64_t *gen)
             pthread_cond_wait(&o->cv, &o->mu);
             continue;
         }
+        /* This thread registers (retrying with back-off); the others wait for it. */
         o->registering = true;
         pthread_mutex_unlock(&o->mu);
         char *tok = NULL;
         int64_t hb = 0;
-        floe_err err = {0};
-        floe_status st = do_register(t, &tok, &hb, &err);
+        floe_status st = FLOE_ERR_CANCELED;
+        while (!atomic_load(&o->stopping)) {
+            floe_err err = {0};
+            st = do_register(t, &tok, &hb, &err);
+            if (st == FLOE_OK) {
+                break;
+            }
+            count(o, &o->stats.request_errors);
+            FLOE_LOG_WARN("optimizer", "register: %s; retrying in %lld ms", err.msg,
+                          (long long)t->backoff_ms);
+            if (!back_off(t)) {
+                break;
+            }
+        }
         pthread_mutex_lock(&o->mu);
         o->registering = false;
         if (st == FLOE_OK) {
@@ -274,16 +287,8 @@ static bool get_token(thread_ctx *t, char **out, int64_t *gen)
             t->backoff_ms = o->retry_min_ms;
             FLOE_LOG_INFO("optimizer", "registered with group %s at %s (%d threads)", o->group,
                           o->base_url, o->threads);
-        } else {
-            o->stats.request_errors++;
-            FLOE_LOG_WARN("optimizer", "register: %s; retrying", err.msg);
         }
-        pthread_cond_broadcast(&o->cv);
-        pthread_mutex_unlock(&o->mu);
-        if (st != FLOE_OK && !back_off(t)) {
-            return false;
-        }
-        pthread_mutex_lock(&o->mu);
+        pthread_cond_broadcast(&o->cv); /* the lock stays held for the loop */
     }
 }
 
