@@ -128,6 +128,14 @@ floe_catalog *floe_server_catalog(floe_server *s, const char *name);
 size_t floe_server_catalog_count(const floe_server *s);
 floe_catalog *floe_server_catalog_at(floe_server *s, size_t i);
 
+/*
+ * The server's optimizer service (self-optimizing): what `POST /api/v1/optimizer/...` calls,
+ * for an optimizer embedded in the server process to call directly. Borrowed until
+ * floe_server_free.
+ */
+typedef struct floe_opt_service floe_opt_service;
+floe_opt_service *floe_server_opt_service(floe_server *s);
+
 /* Hash a client secret for the config file (yescrypt with a random salt); free() the result. */
 floe_status floe_server_hash_secret(const char *secret, char **out, floe_err *err);
 
