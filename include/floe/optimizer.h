@@ -80,6 +80,12 @@ typedef struct floe_optimizer_config {
     floe_fileio *io;
     const floe_kv *location_map;
     size_t n_location_map;
+    /* In-process transport: when set, requests go to this function instead of HTTP (an
+     * optimizer inside the server calls floe_opt_service_handle directly, e.g. when the HTTP
+     * routes require credentials it does not have). Returns the HTTP status and sets *resp to a
+     * new JSON object; `req` is borrowed. server_url is then only used in log lines. */
+    int (*handler)(void *ud, const char *op, const json_t *req, json_t **resp);
+    void *handler_ud;
     int64_t poll_interval_ms;   /* wait after an empty poll; 0: 1000 */
     int64_t retry_min_ms;       /* first back-off after a network or server error; 0: 200 */
     int64_t retry_max_ms;       /* back-off cap (doubling); 0: 10000 */

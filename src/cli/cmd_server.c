@@ -41,6 +41,12 @@ static const char usage[] =
     "get 10 seconds to finish), then the server stops accepting connections, lets requests\n"
     "in flight finish, and closes the store.\n";
 
+/* The embedded optimizer's in-process transport (used when the HTTP routes need auth). */
+static int call_service(void *ud, const char *op, const json_t *req, json_t **resp)
+{
+    return floe_opt_service_handle(ud, op, req, resp);
+}
+
 /*
  * The URL the embedded optimizer reaches this server at: the listen host (loopback for a
  * wildcard address) and the bound port.
@@ -185,7 +191,8 @@ static int run_server(int argc, char **argv)
         goto out;
     }
     floe_optimizer *opt = NULL;
-    if (n_opt_threads > 0) {
+    floe_opt_service *svc = floe_server_opt_service(srv);
+    if (n_opt_threads > 0 && svc != NULL) {
         char *url = self_url(cfg.listen, floe_server_port(srv));
         floe_optimizer_config ocfg = {
             .server_url = url,
@@ -194,11 +201,17 @@ static int run_server(int argc, char **argv)
             .resource_id = "embedded",
             .stop_grace_ms = 10000,
         };
+        /* With auth on, the optimizer routes want a token this process has no client for:
+         * talk to the service directly instead of over HTTP. */
+        if (cfg.auth_enabled) {
+            ocfg.handler = call_service;
+            ocfg.handler_ud = svc;
+        }
         if (floe_optimizer_start(&ocfg, &opt, &err) != FLOE_OK) {
             FLOE_LOG_ERROR("server", "embedded optimizer not started: %s", err.msg);
         } else {
-            FLOE_LOG_INFO("server", "embedded optimizer: %d threads polling %s", n_opt_threads,
-                          url);
+            FLOE_LOG_INFO("server", "embedded optimizer: %d threads polling %s%s", n_opt_threads,
+                          url, cfg.auth_enabled ? " (in process)" : "");
         }
         free(url);
     }

@@ -36,6 +36,8 @@ struct floe_optimizer {
     int64_t memory_mb;
     floe_fileio *io;
     bool own_io;
+    int (*handler)(void *ud, const char *op, const json_t *req, json_t **resp);
+    void *handler_ud;
     int64_t poll_interval_ms, retry_min_ms, retry_max_ms, request_timeout_ms, stop_grace_ms;
     floe_optimizer_exec_opts exec;
     atomic_bool cancel;   /* hard stop: running tasks and transfers abort */
@@ -153,6 +155,16 @@ static int post(thread_ctx *t, const char *op, const json_t *body, bool abort_on
 {
     floe_optimizer *o = t->o;
     *resp = NULL;
+    if (o->handler != NULL) {
+        int code = o->handler(o->handler_ud, op, body, resp);
+        if (code != 200) {
+            json_t *e = *resp != NULL ? json_object_get(*resp, "error") : NULL;
+            const char *msg = json_string_value(json_object_get(e, "message"));
+            floe_err_set(err, FLOE_ERR_UNAVAILABLE, "%s: status %d%s%s", op, code,
+                         msg != NULL ? ": " : "", msg != NULL ? msg : "");
+        }
+        return code;
+    }
     char *text = json_dumps(body, JSON_COMPACT);
     char *url = floe_xasprintf("%s/api/v1/optimizer/%s", o->base_url, op);
     http_body rb;
@@ -618,6 +630,8 @@ floe_status floe_optimizer_start(const floe_optimizer_config *cfg, floe_optimize
         cfg->token != NULL ? floe_xasprintf("Authorization: Bearer %s", cfg->token) : NULL;
     o->resource_id = cfg->resource_id != NULL ? floe_xstrdup(cfg->resource_id) : NULL;
     o->memory_mb = cfg->memory_mb;
+    o->handler = cfg->handler;
+    o->handler_ud = cfg->handler_ud;
     o->poll_interval_ms = cfg->poll_interval_ms > 0 ? cfg->poll_interval_ms : 1000;
     o->retry_min_ms = cfg->retry_min_ms > 0 ? cfg->retry_min_ms : 200;
     o->retry_max_ms = cfg->retry_max_ms > 0 ? cfg->retry_max_ms : 10000;

@@ -404,6 +404,46 @@ static void test_stop_is_prompt_while_retrying(void **state)
     assert_true(floe_time_mono_us() - t0 < 2000000);
 }
 
+static int call_direct(void *ud, const char *op, const json_t *req, json_t **resp)
+{
+    tsrv *s = ud;
+    pthread_mutex_lock(&s->mu);
+    int code = floe_opt_service_handle(s->svc, op, req, resp);
+    pthread_mutex_unlock(&s->mu);
+    return code;
+}
+
+static void test_in_process_transport(void **state)
+{
+    floe_test_ctx *t = *state;
+    xtable x;
+    xtable_open(t, &x, "iceberg/java_api_pos_and_eq_deletes",
+                "s3a://hyperparam-iceberg/java/bunnies", "v5.metadata.json");
+    size_t idx[] = {0, 1};
+    floe_opt_task_input good = xtable_task(t, &x, idx, 2, FLOE_OPT_REWRITE);
+    tsrv s;
+    tsrv_start(&s);
+    MHD_stop_daemon(s.d); /* no HTTP at all */
+    s.d = NULL;
+    submit(&s, "db.t", 11, &good, 1);
+    floe_optimizer_config cfg = worker_config(t, &s, x.io, 1);
+    cfg.handler = call_direct;
+    cfg.handler_ud = &s;
+    floe_optimizer *o = NULL;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_optimizer_start(&cfg, &o, &err), &err);
+    wait_for(o, done_at_least, 1, "tasks done");
+    floe_optimizer_stats st;
+    floe_optimizer_get_stats(o, &st);
+    assert_int_equal(st.request_errors, 0);
+    json_t *proc = take_commit(&s);
+    assert_non_null(proc);
+    json_decref(proc);
+    floe_optimizer_stop(o);
+    tsrv_stop(&s);
+    xtable_close(&x);
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -434,6 +474,8 @@ FLOE_TEST_GROUP(worker)
         cmocka_unit_test_setup_teardown(test_retries_while_server_unavailable, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_stop_is_prompt_while_retrying, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_in_process_transport, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_bad_config, floe_test_setup, floe_test_teardown),
     };
