@@ -24,6 +24,8 @@ typedef struct tsrv {
     int n_register;    /* register requests answered 200 */
     int n_unauthorized; /* 401 answers */
     int n_failed;       /* 503 answers given */
+    int n_ack;          /* ack requests answered 200 */
+    int n_complete;     /* complete requests received */
 } tsrv;
 
 typedef struct req_body {
@@ -65,6 +67,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         json_decref(req);
         if (status == 200 && strcmp(op, "register") == 0) {
             s->n_register++;
+        }
+        if (status == 200 && strcmp(op, "ack") == 0) {
+            s->n_ack++;
+        }
+        if (strcmp(op, "complete") == 0) {
+            s->n_complete++;
         }
         if (status == 401) {
             s->n_unauthorized++;
@@ -444,6 +452,48 @@ static void test_in_process_transport(void **state)
     xtable_close(&x);
 }
 
+static void test_stop_cancels_a_running_task(void **state)
+{
+    floe_test_ctx *t = *state;
+    xtable x;
+    xtable_open(t, &x, "iceberg/java_api_pos_and_eq_deletes",
+                "s3a://hyperparam-iceberg/java/bunnies", "v5.metadata.json");
+    /* One long task: the same small file many times over, read in tiny batches. */
+    enum { COPIES = 4000 };
+    size_t *idx = floe_arena_calloc(t->arena, COPIES, sizeof(size_t));
+    for (size_t i = 0; i < COPIES; i++) {
+        idx[i] = 0;
+    }
+    floe_opt_task_input big = xtable_task(t, &x, idx, COPIES, FLOE_OPT_REWRITE);
+    tsrv s;
+    tsrv_start(&s);
+    submit(&s, "db.t", 21, &big, 1);
+    size_t before = xcount_files(x.dir, ".parquet");
+    floe_optimizer_config cfg = worker_config(t, &s, x.io, 1);
+    cfg.exec.batch_rows = 1;
+    floe_optimizer *o = NULL;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_optimizer_start(&cfg, &o, &err), &err);
+    int acked = 0;
+    for (int i = 0; i < 600 && acked == 0; i++) {
+        pthread_mutex_lock(&s.mu);
+        acked = s.n_ack;
+        pthread_mutex_unlock(&s.mu);
+        sleep_ms(10);
+    }
+    assert_int_equal(acked, 1);
+    sleep_ms(100); /* inside the task now */
+    int64_t t0 = floe_time_mono_us();
+    floe_optimizer_stop(o); /* grace 0: cancel at once */
+    assert_true(floe_time_mono_us() - t0 < 2000000);
+    pthread_mutex_lock(&s.mu);
+    assert_int_equal(s.n_complete, 0); /* nothing reported: the server re-plans it */
+    pthread_mutex_unlock(&s.mu);
+    assert_int_equal(xcount_files(x.dir, ".parquet"), before); /* nothing left behind */
+    tsrv_stop(&s);
+    xtable_close(&x);
+}
+
 static void test_bad_config(void **state)
 {
     (void)state;
@@ -474,6 +524,8 @@ FLOE_TEST_GROUP(worker)
         cmocka_unit_test_setup_teardown(test_retries_while_server_unavailable, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_stop_is_prompt_while_retrying, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_cancels_a_running_task, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_in_process_transport, floe_test_setup,
                                         floe_test_teardown),
