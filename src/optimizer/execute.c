@@ -11,7 +11,9 @@
  * when anything fails, so a failed or canceled task leaves no orphans behind.
  */
 #include "floe/optimizer.h"
+#include "floe/parquet.h"
 
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,7 @@ typedef struct exec_ctx {
     int64_t del_files, del_bytes;
     int64_t rows_read, rows_pos_deleted, rows_eq_deleted;
     int64_t positions_written;
+    bool merged; /* the row-group merge fast path ran */
 } exec_ctx;
 
 static bool canceled(const exec_ctx *c)
@@ -422,7 +425,7 @@ static floe_status summarise(exec_ctx *c, const floe_opt_output_file *files, siz
         {"output-positions", c->positions_written},
         {"rows", records},
     };
-    floe_kv *kv = floe_arena_calloc(c->a, FLOE_ARRAY_LEN(items), sizeof(*kv));
+    floe_kv *kv = floe_arena_calloc(c->a, FLOE_ARRAY_LEN(items) + 1, sizeof(*kv));
     if (kv == NULL) {
         return floe_arena_check(c->a, err);
     }
@@ -432,8 +435,10 @@ static floe_status summarise(exec_ctx *c, const floe_opt_output_file *files, siz
     }
     out->files = files;
     out->n_files = n;
+    kv[FLOE_ARRAY_LEN(items)].key = "row-group-merge";
+    kv[FLOE_ARRAY_LEN(items)].value = c->merged ? "true" : "false";
     out->summary = kv;
-    out->n_summary = FLOE_ARRAY_LEN(items);
+    out->n_summary = FLOE_ARRAY_LEN(items) + 1;
     return floe_arena_check(c->a, err);
 }
 
@@ -445,6 +450,358 @@ const char *floe_optimizer_summary_get(const floe_opt_task_output *out, const ch
         }
     }
     return NULL;
+}
+
+
+/* ==== Row-group merge (the fast path) ==== */
+
+/*
+ * With rewrite.use-parquet-row-group-merge.enabled, a task without deletes whose files share one
+ * Parquet schema carrying the table's field ids is compacted by copying whole row groups
+ * (floe_pq_writer_append_row_group) instead of decoding and encoding rows, when the inputs' row
+ * groups are large enough on average to be worth keeping (min-avg-row-group-size-bytes). Tables
+ * with a sort order are not merged (stitching cannot sort). Metrics come from the row groups'
+ * statistics, kept by the stitcher; a bound whose value is not of the column's Iceberg kind (a
+ * promoted column, INT96, legacy statistics) is left out, which readers treat as unknown.
+ */
+
+#define MERGE_ENABLED "rewrite.use-parquet-row-group-merge.enabled"
+#define MERGE_MIN_AVG "rewrite.use-parquet-row-group-merge.min-avg-row-group-size-bytes"
+#define MERGE_MIN_AVG_DEFAULT ((int64_t)8 << 20)
+
+static const char *task_property(const floe_opt_task_input *in, const char *key)
+{
+    for (size_t i = 0; i < in->n_properties; i++) {
+        if (strcmp(in->properties[i].key, key) == 0) {
+            return in->properties[i].value;
+        }
+    }
+    return NULL;
+}
+
+typedef enum { MM_NONE, MM_COUNTS, MM_TRUNCATE, MM_FULL } mm_kind;
+typedef struct metrics_mode {
+    mm_kind kind;
+    int32_t len;
+} metrics_mode;
+
+/* A write.metadata.metrics.* value; false when it does not parse. */
+static bool parse_mode(const char *s, metrics_mode *out)
+{
+    if (strcasecmp(s, "none") == 0) {
+        *out = (metrics_mode){MM_NONE, 0};
+    } else if (strcasecmp(s, "counts") == 0) {
+        *out = (metrics_mode){MM_COUNTS, 0};
+    } else if (strcasecmp(s, "full") == 0) {
+        *out = (metrics_mode){MM_FULL, 0};
+    } else if (strncasecmp(s, "truncate(", 9) == 0 && floe_ends_with(s, ")")) {
+        char num[16];
+        size_t n = strlen(s) - 10;
+        int32_t len = 0;
+        if (n == 0 || n >= sizeof(num)) {
+            return false;
+        }
+        memcpy(num, s + 9, n);
+        num[n] = '\0';
+        if (floe_parse_i32(num, &len, NULL) != FLOE_OK || len <= 0) {
+            return false;
+        }
+        *out = (metrics_mode){MM_TRUNCATE, len};
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static floe_status mode_of(const exec_ctx *c, int32_t id, metrics_mode *out, floe_err *err)
+{
+    const char *def = floe_table_meta_property(c->meta, "write.metadata.metrics.default");
+    *out = (metrics_mode){MM_TRUNCATE, 16};
+    if (def != NULL && !parse_mode(def, out)) {
+        return floe_err_set(err, FLOE_ERR_INVALID, "write.metadata.metrics.default: bad mode '%s'",
+                            def);
+    }
+    const char *name = floe_ice_schema_id_name(c->schema, id);
+    if (name != NULL) {
+        char key[512];
+        snprintf(key, sizeof(key), "write.metadata.metrics.column.%s", name);
+        const char *v = floe_table_meta_property(c->meta, key);
+        if (v != NULL && !parse_mode(v, out)) {
+            return floe_err_set(err, FLOE_ERR_INVALID, "%s: bad mode '%s'", key, v);
+        }
+    }
+    return FLOE_OK;
+}
+
+static floe_status add_bound(exec_ctx *c, floe_field_bound *arr, size_t *n, int32_t id,
+                             const floe_ice_type *t, const floe_value *v, floe_err *err)
+{
+    floe_buf b;
+    floe_buf_init(&b, 0);
+    floe_status st = floe_ice_value_to_bytes(t, v, &b, err);
+    if (st == FLOE_OK) {
+        void *p = floe_arena_memdup(c->a, b.data != NULL ? (const void *)b.data : "", b.len + 1);
+        if (p == NULL) {
+            st = floe_arena_check(c->a, err);
+        } else {
+            arr[*n] = (floe_field_bound){.field_id = id, .bytes = {p, b.len}};
+            (*n)++;
+        }
+    }
+    floe_buf_fini(&b);
+    return st;
+}
+
+/* The Iceberg description of a stitched file from the Parquet writer's result. */
+static floe_status describe_merged(exec_ctx *c, const char *path, const floe_pq_write_result *res,
+                                   floe_opt_output_file *o, floe_err *err)
+{
+    size_t n = res->n_columns + 1;
+    floe_field_count *sizes = floe_arena_calloc(c->a, n, sizeof(*sizes));
+    floe_field_count *values = floe_arena_calloc(c->a, n, sizeof(*values));
+    floe_field_count *nulls = floe_arena_calloc(c->a, n, sizeof(*nulls));
+    floe_field_count *nans = floe_arena_calloc(c->a, n, sizeof(*nans));
+    floe_field_bound *lower = floe_arena_calloc(c->a, n, sizeof(*lower));
+    floe_field_bound *upper = floe_arena_calloc(c->a, n, sizeof(*upper));
+    int64_t *splits = floe_arena_calloc(c->a, res->n_row_groups + 1, sizeof(int64_t));
+    if (sizes == NULL || values == NULL || nulls == NULL || nans == NULL || lower == NULL ||
+        upper == NULL || splits == NULL) {
+        return floe_arena_check(c->a, err);
+    }
+    size_t ns = 0, nv = 0, nn = 0, nnan = 0, nl = 0, nu = 0;
+    floe_status st = FLOE_OK;
+    for (size_t i = 0; i < res->n_columns && st == FLOE_OK; i++) {
+        const floe_pq_column_metrics *m = &res->columns[i];
+        int32_t id = m->leaf->field_id;
+        const floe_ice_field *fld = floe_ice_schema_find_id(c->schema, id);
+        metrics_mode mode;
+        st = mode_of(c, id, &mode, err);
+        if (st != FLOE_OK || fld == NULL || mode.kind == MM_NONE) {
+            continue;
+        }
+        sizes[ns++] = (floe_field_count){id, (int64_t)m->compressed_size};
+        values[nv++] = (floe_field_count){id, m->value_count};
+        nulls[nn++] = (floe_field_count){id, m->null_count};
+        if (m->has_nan_count) {
+            nans[nnan++] = (floe_field_count){id, m->nan_count};
+        }
+        const floe_ice_type *t = fld->type;
+        if (mode.kind == MM_COUNTS || !m->has_bounds || floe_ice_schema_in_repeated(c->schema, id) ||
+            !floe_ice_value_matches(t, &m->lower) || !floe_ice_value_matches(t, &m->upper)) {
+            continue;
+        }
+        floe_value lo = m->lower, hi = m->upper;
+        bool has_hi = true;
+        if (mode.kind == MM_TRUNCATE &&
+            (t->id == FLOE_ICE_STRING || t->id == FLOE_ICE_BINARY || t->id == FLOE_ICE_FIXED)) {
+            st = floe_ice_truncate_lower_bound(t, &m->lower, mode.len, &lo, err);
+            if (st == FLOE_OK) {
+                st = floe_ice_truncate_upper_bound(c->a, t, &m->upper, mode.len, &hi, &has_hi, err);
+            }
+        }
+        if (st == FLOE_OK) {
+            st = add_bound(c, lower, &nl, id, t, &lo, err);
+        }
+        if (st == FLOE_OK && has_hi) {
+            st = add_bound(c, upper, &nu, id, t, &hi, err);
+        }
+    }
+    if (st != FLOE_OK) {
+        return floe_err_wrap(err, "metrics of %s", path);
+    }
+    memcpy(splits, res->row_group_offsets, res->n_row_groups * sizeof(int64_t));
+    *o = (floe_opt_output_file){
+        .path = floe_arena_strdup(c->a, path),
+        .content = FLOE_CONTENT_DATA,
+        .format = FLOE_FORMAT_PARQUET,
+        .size = (int64_t)res->file_size,
+        .records = res->num_rows,
+        .column_sizes = sizes,
+        .n_column_sizes = ns,
+        .value_counts = values,
+        .n_value_counts = nv,
+        .null_value_counts = nulls,
+        .n_null_value_counts = nn,
+        .nan_value_counts = nans,
+        .n_nan_value_counts = nnan,
+        .lower_bounds = lower,
+        .n_lower_bounds = nl,
+        .upper_bounds = upper,
+        .n_upper_bounds = nu,
+        .split_offsets = splits,
+        .n_split_offsets = res->n_row_groups,
+    };
+    return floe_arena_check(c->a, err);
+}
+
+/* Whether the fast path applies; the readers of every input are opened into `rs` when it does. */
+static floe_status merge_eligible(exec_ctx *c, floe_pq_reader **rs, bool *ok, floe_err *err)
+{
+    const floe_opt_task_input *in = c->in;
+    *ok = false;
+    const char *on = task_property(in, MERGE_ENABLED);
+    bool enabled = false;
+    if (on == NULL || floe_parse_bool(on, &enabled, NULL) != FLOE_OK || !enabled ||
+        in->n_files == 0) {
+        return FLOE_OK;
+    }
+    const floe_sort_order *order = floe_table_meta_default_sort_order(c->meta);
+    if (order != NULL && order->n_fields > 0) {
+        return FLOE_OK;
+    }
+    for (size_t i = 0; i < in->n_files; i++) {
+        const floe_opt_data_file *f = &in->files[i];
+        const floe_data_file *const *dels = NULL;
+        size_t n_dels = 0;
+        floe_status st = applicable_deletes(c, f, &dels, &n_dels, err);
+        if (st != FLOE_OK) {
+            return st;
+        }
+        if (f->role != FLOE_OPT_REWRITE || f->format != FLOE_FORMAT_PARQUET || n_dels > 0) {
+            return FLOE_OK;
+        }
+    }
+    int64_t min_avg = MERGE_MIN_AVG_DEFAULT;
+    const char *mv = task_property(in, MERGE_MIN_AVG);
+    if (mv != NULL) {
+        uint64_t v = 0;
+        if (floe_parse_size(mv, &v, NULL) == FLOE_OK && v <= INT64_MAX) {
+            min_avg = (int64_t)v;
+        }
+    }
+    int64_t bytes = 0, groups = 0;
+    for (size_t i = 0; i < in->n_files; i++) {
+        floe_status st = floe_pq_reader_open(c->io, in->files[i].path, NULL, &rs[i], err);
+        if (st != FLOE_OK) {
+            return floe_err_wrap(err, "data file %s", in->files[i].path);
+        }
+        const floe_pq_file_meta *fm = floe_pq_reader_meta(rs[i]);
+        for (size_t g = 0; g < fm->n_row_groups; g++) {
+            const floe_pq_row_group *rg = &fm->row_groups[g];
+            for (size_t k = 0; k < rg->n_columns; k++) {
+                bytes += rg->columns[k].total_compressed_size;
+            }
+            groups++;
+        }
+        if (i > 0 &&
+            floe_pq_schema_same(floe_pq_reader_schema(rs[0]), floe_pq_reader_schema(rs[i]),
+                                NULL) != FLOE_OK) {
+            return FLOE_OK;
+        }
+    }
+    if (groups > 0 && bytes / groups < min_avg) {
+        return FLOE_OK;
+    }
+    /* Every leaf carries a field id of the schema, and every top-level column is in the file. */
+    const floe_pq_schema *ps = floe_pq_reader_schema(rs[0]);
+    for (size_t l = 0; l < ps->n_leaves; l++) {
+        const floe_pq_node *leaf = ps->leaves[l];
+        if (!leaf->has_field_id || floe_ice_schema_find_id(c->schema, leaf->field_id) == NULL) {
+            return FLOE_OK;
+        }
+    }
+    const floe_ice_type *root = c->schema->root;
+    for (size_t f = 0; f < root->n_fields; f++) {
+        if (floe_pq_schema_find_field_id(ps, root->fields[f].id) == NULL) {
+            return FLOE_OK;
+        }
+    }
+    *ok = true;
+    return FLOE_OK;
+}
+
+/* The location of the task's next merged file. */
+static char *merged_location(exec_ctx *c, const char *uuid, int seq, floe_err *err)
+{
+    const char *dir = floe_table_meta_property(c->meta, "write.data.path");
+    char *base = dir != NULL ? floe_arena_strdup(c->a, dir)
+                             : floe_arena_sprintf(c->a, "%s/data", c->meta->location);
+    if (c->partitioned) {
+        floe_buf p;
+        floe_buf_init(&p, 0);
+        if (floe_partition_path(c->spec, c->schema, &c->partition, &p, err) != FLOE_OK) {
+            floe_buf_fini(&p);
+            return NULL;
+        }
+        base = floe_arena_sprintf(c->a, "%s/%s", base, floe_buf_cstr(&p));
+        floe_buf_fini(&p);
+    }
+    return floe_arena_sprintf(c->a, "%s/%s-%05d.parquet", base, uuid, seq);
+}
+
+static floe_status merge_run(exec_ctx *c, floe_pq_reader **rs, floe_vec *outs, floe_err *err)
+{
+    const floe_opt_task_input *in = c->in;
+    floe_uuid u;
+    floe_uuid_v4(&u);
+    char uuid[40];
+    floe_uuid_format(&u, uuid);
+    json_t *sj = floe_ice_schema_to_json(c->schema);
+    char *schema_json = json_dumps(sj, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(sj);
+    floe_pq_kv kv = {"iceberg.schema", schema_json};
+    floe_pq_write_opts wo = floe_pq_write_opts_default();
+    wo.kv = &kv;
+    wo.n_kv = 1;
+    uint64_t target = in->target_size > 0 ? (uint64_t)in->target_size : ((uint64_t)512 << 20);
+    floe_status st = FLOE_OK;
+    floe_output *out = NULL;
+    floe_pq_writer *w = NULL;
+    char *loc = NULL;
+    int seq = 0;
+    for (size_t i = 0; i < in->n_files && st == FLOE_OK; i++) {
+        const floe_pq_file_meta *fm = floe_pq_reader_meta(rs[i]);
+        c->rows_read += fm->num_rows;
+        for (size_t g = 0; g < fm->n_row_groups && st == FLOE_OK; g++) {
+            if (canceled(c)) {
+                st = floe_err_set(err, FLOE_ERR_CANCELED, "task canceled");
+                break;
+            }
+            if (w == NULL) {
+                loc = merged_location(c, uuid, ++seq, err);
+                st = loc == NULL ? (err->code != FLOE_OK ? err->code : FLOE_ERR_INTERNAL)
+                                 : floe_io_create(c->io, loc, FLOE_IO_CREATE_EXCLUSIVE, &out, err);
+                if (st == FLOE_OK) {
+                    st = floe_pq_writer_new(out, floe_pq_reader_schema(rs[0]), &wo, &w, err);
+                }
+                if (st != FLOE_OK) {
+                    break;
+                }
+            }
+            st = floe_pq_writer_append_row_group(w, rs[i], g, err);
+            if (st != FLOE_OK) {
+                floe_err_wrap(err, "row group %zu of %s", g, in->files[i].path);
+                break;
+            }
+            bool last = i + 1 == in->n_files && g + 1 == fm->n_row_groups;
+            if (last || floe_pq_writer_estimated_size(w) >= target) {
+                floe_pq_write_result res;
+                st = floe_pq_writer_close(w, &res, err);
+                floe_opt_output_file *o = floe_vec_push(outs);
+                if (st == FLOE_OK) {
+                    st = describe_merged(c, loc, &res, o, err);
+                }
+                floe_pq_writer_free(w);
+                w = NULL;
+                if (st == FLOE_OK) {
+                    st = floe_output_commit(out, err);
+                    out = NULL;
+                    if (st == FLOE_OK) {
+                        remember(c, loc);
+                    }
+                }
+                if (st != FLOE_OK) {
+                    floe_vec_pop(outs);
+                }
+            }
+        }
+    }
+    floe_pq_writer_free(w);
+    if (out != NULL) {
+        floe_output_abort(out);
+    }
+    free(schema_json);
+    return st;
 }
 
 /* ==== The task ==== */
@@ -474,6 +831,40 @@ static floe_status run(exec_ctx *c, floe_opt_task_output *out, floe_err *err)
         c->del_bytes += in->deletes[i].size;
     }
     c->in_bytes += c->del_bytes;
+
+    /* The fast path: stitch row groups when the task allows it. */
+    floe_pq_reader **rs = floe_xcalloc(in->n_files + 1, sizeof(*rs));
+    bool merge = false;
+    st = merge_eligible(c, rs, &merge, err);
+    if (st == FLOE_OK && merge) {
+        floe_vec outs;
+        floe_vec_init(&outs, sizeof(floe_opt_output_file));
+        st = merge_run(c, rs, &outs, err);
+        floe_opt_output_file *files = NULL;
+        if (st == FLOE_OK) {
+            files = floe_arena_calloc(c->a, outs.n + 1, sizeof(*files));
+            if (files == NULL) {
+                st = floe_arena_check(c->a, err);
+            } else {
+                memcpy(files, outs.data, outs.n * sizeof(*files));
+            }
+        }
+        size_t n_out = outs.n;
+        floe_vec_fini(&outs);
+        for (size_t i = 0; i < in->n_files; i++) {
+            floe_pq_reader_close(rs[i]);
+        }
+        free(rs);
+        c->merged = true;
+        return st == FLOE_OK ? summarise(c, files, n_out, out, err) : st;
+    }
+    for (size_t i = 0; i < in->n_files; i++) {
+        floe_pq_reader_close(rs[i]);
+    }
+    free(rs);
+    if (st != FLOE_OK) {
+        return st;
+    }
 
     const floe_data_file *data = NULL, *posdel = NULL;
     size_t n_data = 0;

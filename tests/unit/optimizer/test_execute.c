@@ -480,6 +480,120 @@ static void test_cancel_leaves_nothing(void **state)
     xtable_close(&x);
 }
 
+static const floe_opt_output_file *compact_once(floe_test_ctx *t, xtable *x)
+{
+    size_t idx[] = {0, 1};
+    floe_opt_task_input in = xtable_task(t, x, idx, 2, FLOE_OPT_REWRITE);
+    floe_opt_task_output *out = floe_arena_calloc(t->arena, 1, sizeof(*out));
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in, x->io, NULL, t->arena, out, &err), &err);
+    assert_int_equal(out->n_files, 1);
+    return &out->files[0];
+}
+
+static int64_t count_of(const floe_field_count *c, size_t n, int32_t id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].field_id == id) {
+            return c[i].value;
+        }
+    }
+    return -1;
+}
+
+static const floe_field_bound *bound_of(const floe_field_bound *b, size_t n, int32_t id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (b[i].field_id == id) {
+            return &b[i];
+        }
+    }
+    return NULL;
+}
+
+static void test_row_group_merge(void **state)
+{
+    floe_test_ctx *t = *state;
+    xtable x;
+    xtable_open(t, &x, JAVA_POS_EQ, JAVA_POS_EQ_LOC, "v5.metadata.json");
+    /* Two files floe wrote (field ids, one schema): the inputs of a second compaction. */
+    const floe_opt_output_file *a = compact_once(t, &x);
+    const floe_opt_output_file *b = compact_once(t, &x);
+    floe_opt_data_file files[] = {
+        {.path = a->path, .format = FLOE_FORMAT_PARQUET, .size = a->size, .records = a->records,
+         .data_sequence_number = 4},
+        {.path = b->path, .format = FLOE_FORMAT_PARQUET, .size = b->size, .records = b->records,
+         .data_sequence_number = 4},
+    };
+    floe_kv props[] = {{"rewrite.use-parquet-row-group-merge.enabled", "true"},
+                       {"rewrite.use-parquet-row-group-merge.min-avg-row-group-size-bytes", "1"}};
+    size_t idx[] = {0};
+    floe_opt_task_input in = xtable_task(t, &x, idx, 1, FLOE_OPT_REWRITE);
+    in.files = files;
+    in.n_files = 2;
+    in.deletes = NULL;
+    in.n_deletes = 0;
+    in.properties = props;
+    in.n_properties = 2;
+    floe_opt_task_output fast, slow;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in, x.io, NULL, t->arena, &fast, &err), &err);
+    assert_string_equal(sum(&fast, "row-group-merge"), "true");
+    assert_int_equal(fast.n_files, 1);
+    assert_int_equal(fast.files[0].records, 30);
+    assert_int_equal(fast.files[0].n_split_offsets, 2); /* both row groups, copied */
+
+    /* The same task decoded and encoded: the same rows, and the same counts and bounds. */
+    props[0].value = "false";
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in, x.io, NULL, t->arena, &slow, &err), &err);
+    assert_string_equal(sum(&slow, "row-group-merge"), "false");
+    size_t n1 = 0, n2 = 0;
+    const char *fast_rows = output_rows(t, &x, &in, &fast, &n1);
+    const char *slow_rows = output_rows(t, &x, &in, &slow, &n2);
+    assert_int_equal(n1, 30);
+    assert_string_equal(fast_rows, slow_rows);
+    const floe_opt_output_file *f = &fast.files[0], *s = &slow.files[0];
+    assert_int_equal(f->n_value_counts, s->n_value_counts);
+    assert_int_equal(f->n_lower_bounds, s->n_lower_bounds);
+    assert_int_equal(f->n_upper_bounds, s->n_upper_bounds);
+    for (size_t i = 0; i < s->n_value_counts; i++) {
+        int32_t id = s->value_counts[i].field_id;
+        assert_int_equal(count_of(f->value_counts, f->n_value_counts, id), s->value_counts[i].value);
+        assert_int_equal(count_of(f->null_value_counts, f->n_null_value_counts, id),
+                         count_of(s->null_value_counts, s->n_null_value_counts, id));
+        assert_int_equal(count_of(f->nan_value_counts, f->n_nan_value_counts, id),
+                         count_of(s->nan_value_counts, s->n_nan_value_counts, id));
+        assert_true(count_of(f->column_sizes, f->n_column_sizes, id) > 0);
+        const floe_field_bound *fl = bound_of(f->lower_bounds, f->n_lower_bounds, id);
+        const floe_field_bound *sl = bound_of(s->lower_bounds, s->n_lower_bounds, id);
+        const floe_field_bound *fu = bound_of(f->upper_bounds, f->n_upper_bounds, id);
+        const floe_field_bound *su = bound_of(s->upper_bounds, s->n_upper_bounds, id);
+        assert_int_equal(fl != NULL, sl != NULL);
+        assert_int_equal(fu != NULL, su != NULL);
+        if (sl != NULL) {
+            assert_true(floe_str_eq(fl->bytes, sl->bytes));
+        }
+        if (su != NULL) {
+            assert_true(floe_str_eq(fu->bytes, su->bytes));
+        }
+    }
+
+    /* Not merged: a file with deletes, or row groups smaller than the minimum average. */
+    size_t both[] = {0, 1};
+    floe_opt_task_input with_deletes = xtable_task(t, &x, both, 2, FLOE_OPT_REWRITE);
+    props[0].value = "true";
+    with_deletes.properties = props;
+    with_deletes.n_properties = 2;
+    floe_opt_task_output o;
+    FLOE_ASSERT_OK(floe_optimizer_execute(&with_deletes, x.io, NULL, t->arena, &o, &err), &err);
+    assert_string_equal(sum(&o, "row-group-merge"), "false");
+    assert_string_equal(sum(&o, "rows"), "15");
+    props[1].value = "1MB";
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in, x.io, NULL, t->arena, &o, &err), &err);
+    assert_string_equal(sum(&o, "row-group-merge"), "false");
+    xtable_close(&x);
+}
+
 FLOE_TEST_GROUP(execute)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +612,7 @@ FLOE_TEST_GROUP(execute)
         cmocka_unit_test_setup_teardown(test_corrupt_file_leaves_nothing, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_bad_tasks, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_row_group_merge, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_leaves_nothing, floe_test_setup,
                                         floe_test_teardown),
     };
