@@ -69,10 +69,10 @@ const char *floe_optimizer_summary_get(const floe_opt_task_output *out, const ch
 /* ==== Worker ==== */
 
 typedef struct floe_optimizer_config {
-    const char *server_url; /* required: "http://host:port" (a trailing '/' is ignored) */
-    const char *group;      /* NULL: "default" */
-    int threads;            /* executor threads, 1..1024; 0: 1 */
-    const char *token;      /* bearer token sent with every request; NULL: none */
+    const char *server_url;  /* required: "http://host:port" (a trailing '/' is ignored) */
+    const char *group;       /* NULL: "default" */
+    int threads;             /* executor threads, 1..1024; 0: 1 */
+    const char *token;       /* bearer token sent with every request; NULL: none */
     const char *resource_id; /* sent at registration; NULL: none */
     int64_t memory_mb;       /* sent at registration when > 0 */
     /* Where files are: a FileIO shared by every thread (borrowed; must outlive the worker and
@@ -100,10 +100,10 @@ typedef struct floe_optimizer floe_optimizer;
 
 /* Counters of a running worker (for tests, logs and the CLI). */
 typedef struct floe_optimizer_stats {
-    int64_t registrations; /* successful registers, re-registrations after 401 included */
-    int64_t polls;         /* successful polls, empty ones included */
-    int64_t tasks_done;    /* completed with an output and accepted */
-    int64_t tasks_failed;  /* completed with an error and accepted */
+    int64_t registrations;   /* successful registers, re-registrations after 401 included */
+    int64_t polls;           /* successful polls, empty ones included */
+    int64_t tasks_done;      /* completed with an output and accepted */
+    int64_t tasks_failed;    /* completed with an error and accepted */
     int64_t tasks_abandoned; /* canceled by stop, or their report refused (409/401) */
     int64_t request_errors;  /* network errors and 5xx answers (each retried) */
     int64_t heartbeats;      /* accepted heartbeats */

@@ -125,8 +125,7 @@ static int run_optimizer(int argc, char **argv)
             floe_optimizer_stats s;
             floe_optimizer_get_stats(o, &s);
             floe_optimizer_stop(o);
-            FLOE_LOG_INFO("optimizer",
-                          "stopped: %lld tasks done, %lld failed, %lld abandoned",
+            FLOE_LOG_INFO("optimizer", "stopped: %lld tasks done, %lld failed, %lld abandoned",
                           (long long)s.tasks_done, (long long)s.tasks_failed,
                           (long long)s.tasks_abandoned);
         }

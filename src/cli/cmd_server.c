@@ -161,9 +161,8 @@ static int run_server(int argc, char **argv)
         cfg.threads = (unsigned)n;
     }
     int32_t n_opt_threads = 1;
-    if (opt_threads != NULL &&
-        (floe_parse_i32(opt_threads, &n_opt_threads, NULL) != FLOE_OK || n_opt_threads < 0 ||
-         n_opt_threads > 1024)) {
+    if (opt_threads != NULL && (floe_parse_i32(opt_threads, &n_opt_threads, NULL) != FLOE_OK ||
+                                n_opt_threads < 0 || n_opt_threads > 1024)) {
         rc = cli_usage_error("server", "--embedded-optimizer-threads must be from 0 to 1024");
         goto out;
     }

@@ -13,6 +13,7 @@
 #define FLOE_VERSION "0.0.0"
 #endif
 
+/* clang-format off: one command per line */
 const cli_command *const cli_commands[] = {
     &cli_cmd_help,
     &cli_cmd_version,
@@ -23,6 +24,7 @@ const cli_command *const cli_commands[] = {
     &cli_cmd_table,
     NULL,
 };
+/* clang-format on */
 
 bool cli_log_level_given;
 

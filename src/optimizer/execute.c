@@ -27,9 +27,9 @@ typedef struct exec_ctx {
     const floe_table_meta *meta;
     const floe_ice_schema *schema;
     const floe_partition_spec *spec;
-    floe_value partition;      /* the task's partition tuple (STRUCT, spec order) */
-    bool partitioned;          /* the spec has fields */
-    floe_vec written;          /* char *: paths of finished files, deleted on failure */
+    floe_value partition; /* the task's partition tuple (STRUCT, spec order) */
+    bool partitioned;     /* the spec has fields */
+    floe_vec written;     /* char *: paths of finished files, deleted on failure */
     /* Counters for the summary. */
     int64_t in_files, in_bytes, in_records;
     int64_t keep_files; /* rewrite-deletes data files */
@@ -86,10 +86,10 @@ static floe_status load_table(exec_ctx *c, floe_err *err)
         }
     }
     json_decref(pj);
-    if (st == FLOE_OK && (c->partition.kind != FLOE_V_STRUCT ||
-                          c->partition.u.nested.n != c->spec->n_fields)) {
-        st = floe_err_set(err, FLOE_ERR_INVALID, "partition %s does not fit spec %d",
-                          in->partition, (int)in->spec_id);
+    if (st == FLOE_OK &&
+        (c->partition.kind != FLOE_V_STRUCT || c->partition.u.nested.n != c->spec->n_fields)) {
+        st = floe_err_set(err, FLOE_ERR_INVALID, "partition %s does not fit spec %d", in->partition,
+                          (int)in->spec_id);
     }
     return st;
 }
@@ -107,8 +107,7 @@ static void data_file_of(const exec_ctx *c, const floe_opt_data_file *f, floe_da
     out->file_size_in_bytes = f->size;
 }
 
-static floe_status delete_file_of(const floe_opt_delete_file *d, floe_data_file *out,
-                                  floe_err *err)
+static floe_status delete_file_of(const floe_opt_delete_file *d, floe_data_file *out, floe_err *err)
 {
     if (d->has_content_offset || d->format == FLOE_FORMAT_PUFFIN) {
         return floe_err_set(err, FLOE_ERR_UNSUPPORTED, "%s: deletion vectors are not supported",
@@ -147,8 +146,8 @@ static floe_status applicable_deletes(exec_ctx *c, const floe_opt_data_file *f,
     size_t n = 0;
     for (size_t i = 0; i < f->n_deletes; i++) {
         if (f->deletes[i] >= c->in->n_deletes) {
-            return floe_err_set(err, FLOE_ERR_INVALID, "%s: delete index %u out of range",
-                                f->path, (unsigned)f->deletes[i]);
+            return floe_err_set(err, FLOE_ERR_INVALID, "%s: delete index %u out of range", f->path,
+                                (unsigned)f->deletes[i]);
         }
         const floe_opt_delete_file *d = &c->in->deletes[f->deletes[i]];
         bool applies = d->content == FLOE_CONTENT_POSITION_DELETES
@@ -452,7 +451,6 @@ const char *floe_optimizer_summary_get(const floe_opt_task_output *out, const ch
     return NULL;
 }
 
-
 /* ==== Row-group merge (the fast path) ==== */
 
 /*
@@ -586,8 +584,9 @@ static floe_status describe_merged(exec_ctx *c, const char *path, const floe_pq_
             nans[nnan++] = (floe_field_count){id, m->nan_count};
         }
         const floe_ice_type *t = fld->type;
-        if (mode.kind == MM_COUNTS || !m->has_bounds || floe_ice_schema_in_repeated(c->schema, id) ||
-            !floe_ice_value_matches(t, &m->lower) || !floe_ice_value_matches(t, &m->upper)) {
+        if (mode.kind == MM_COUNTS || !m->has_bounds ||
+            floe_ice_schema_in_repeated(c->schema, id) || !floe_ice_value_matches(t, &m->lower) ||
+            !floe_ice_value_matches(t, &m->upper)) {
             continue;
         }
         floe_value lo = m->lower, hi = m->upper;
@@ -683,9 +682,8 @@ static floe_status merge_eligible(exec_ctx *c, floe_pq_reader **rs, bool *ok, fl
             }
             groups++;
         }
-        if (i > 0 &&
-            floe_pq_schema_same(floe_pq_reader_schema(rs[0]), floe_pq_reader_schema(rs[i]),
-                                NULL) != FLOE_OK) {
+        if (i > 0 && floe_pq_schema_same(floe_pq_reader_schema(rs[0]), floe_pq_reader_schema(rs[i]),
+                                         NULL) != FLOE_OK) {
             return FLOE_OK;
         }
     }

@@ -45,8 +45,8 @@ struct floe_optimizer {
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    char *token;     /* current registration, NULL when none */
-    int64_t gen;     /* incremented per registration */
+    char *token; /* current registration, NULL when none */
+    int64_t gen; /* incremented per registration */
     bool registering;
     int64_t heartbeat_ms;
     int busy; /* threads inside a task */
@@ -183,9 +183,8 @@ static int post(thread_ctx *t, const char *op, const json_t *body, bool abort_on
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &rb);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->request_timeout_ms);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->request_timeout_ms < 10000
-                                                               ? o->request_timeout_ms
-                                                               : 10000));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     (long)(o->request_timeout_ms < 10000 ? o->request_timeout_ms : 10000));
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &x);
@@ -418,8 +417,7 @@ static bool report(thread_ctx *t, const char *token, int64_t gen, const json_t *
         }
         /* Keep trying through a stop (only the hard stop ends it): the work is done. */
         wait_ms(o, t->backoff_ms, true);
-        t->backoff_ms =
-            t->backoff_ms * 2 > o->retry_max_ms ? o->retry_max_ms : t->backoff_ms * 2;
+        t->backoff_ms = t->backoff_ms * 2 > o->retry_max_ms ? o->retry_max_ms : t->backoff_ms * 2;
     }
     json_decref(req);
     return ok;
@@ -583,9 +581,8 @@ static floe_status start_thread(floe_optimizer *o, int index, pthread_t *out, fl
 
 static floe_status check_config(const floe_optimizer_config *cfg, floe_err *err)
 {
-    if (cfg->server_url == NULL ||
-        !(floe_starts_with(cfg->server_url, "http://") ||
-          floe_starts_with(cfg->server_url, "https://"))) {
+    if (cfg->server_url == NULL || !(floe_starts_with(cfg->server_url, "http://") ||
+                                     floe_starts_with(cfg->server_url, "https://"))) {
         return floe_err_set(err, FLOE_ERR_INVALID,
                             "optimizer: server url must start with http:// or https://, got '%s'",
                             cfg->server_url != NULL ? cfg->server_url : "");
@@ -596,8 +593,9 @@ static floe_status check_config(const floe_optimizer_config *cfg, floe_err *err)
     }
     if (cfg->group != NULL) {
         size_t n = strlen(cfg->group);
-        if (n == 0 || n > 64 || strspn(cfg->group, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
-                                                    "rstuvwxyz0123456789_-") != n) {
+        if (n == 0 || n > 64 ||
+            strspn(cfg->group, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+                               "rstuvwxyz0123456789_-") != n) {
             return floe_err_set(err, FLOE_ERR_INVALID,
                                 "optimizer: group must be [A-Za-z0-9_-]{1,64}, got '%s'",
                                 cfg->group);
@@ -653,8 +651,8 @@ floe_status floe_optimizer_start(const floe_optimizer_config *cfg, floe_optimize
         o->io = floe_fileio_local_new(NULL);
         o->own_io = true;
         for (size_t i = 0; i < cfg->n_location_map && st == FLOE_OK; i++) {
-            st = floe_fileio_map_prefix(o->io, cfg->location_map[i].key,
-                                        cfg->location_map[i].value, err);
+            st = floe_fileio_map_prefix(o->io, cfg->location_map[i].key, cfg->location_map[i].value,
+                                        err);
         }
     }
     o->workers = floe_xcalloc((size_t)o->threads, sizeof(pthread_t));

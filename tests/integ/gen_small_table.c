@@ -36,8 +36,7 @@ static void check(floe_status st, const floe_err *err, const char *what)
 
 /* Write rows [first, first + n) (or only id `only` as a delete key) and return the files. */
 static const floe_data_file *write_rows(floe_arena *a, floe_fileio *io, const floe_table_meta *m,
-                                        int64_t first, int64_t n, bool eq_delete,
-                                        size_t *n_files)
+                                        int64_t first, int64_t n, bool eq_delete, size_t *n_files)
 {
     floe_err err = {0};
     static const int32_t eq_ids[] = {1};

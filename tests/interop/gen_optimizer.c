@@ -115,10 +115,10 @@ int main(int argc, char **argv)
             json_array_append_new(ids, json_integer(d->f.equality_ids[i]));
         }
         json_array_append_new(
-            jdels, json_pack("{s:o,s:s,s:I,s:o}", "path", local(io, d->f.file_path), "content",
-                             d->f.content == FLOE_CONTENT_POSITION_DELETES ? "position"
-                                                                           : "equality",
-                             "seq", (json_int_t)d->seq, "equality_ids", ids));
+            jdels,
+            json_pack("{s:o,s:s,s:I,s:o}", "path", local(io, d->f.file_path), "content",
+                      d->f.content == FLOE_CONTENT_POSITION_DELETES ? "position" : "equality",
+                      "seq", (json_int_t)d->seq, "equality_ids", ids));
     }
     floe_opt_data_file *files = floe_arena_calloc(a, data.n, sizeof(*files));
     json_t *jin = json_array();
@@ -128,8 +128,8 @@ int main(int argc, char **argv)
         size_t nd = 0;
         for (size_t k = 0; k < dels.n; k++) {
             const gfile *d = FLOE_VEC_AT(&dels, gfile, k);
-            bool applies = d->f.content == FLOE_CONTENT_POSITION_DELETES ? d->seq >= g->seq
-                                                                         : d->seq > g->seq;
+            bool applies =
+                d->f.content == FLOE_CONTENT_POSITION_DELETES ? d->seq >= g->seq : d->seq > g->seq;
             if (applies && floe_value_eq(&d->f.partition, &g->f.partition)) {
                 di[nd++] = (uint32_t)k;
             }
@@ -142,14 +142,14 @@ int main(int argc, char **argv)
                                         .data_sequence_number = g->seq,
                                         .deletes = di,
                                         .n_deletes = nd};
-        json_array_append_new(jin, json_pack("{s:o,s:I}", "path", local(io, g->f.file_path),
-                                             "seq", (json_int_t)g->seq));
+        json_array_append_new(jin, json_pack("{s:o,s:I}", "path", local(io, g->f.file_path), "seq",
+                                             (json_int_t)g->seq));
     }
     const floe_data_file *first = &FLOE_VEC_AT(&data, gfile, 0)->f;
     const floe_ice_type *ptype = NULL;
-    check(floe_partition_spec_type(a, floe_table_meta_spec(m, first->spec_id), schema, &ptype,
-                                   &err),
-          &err, "partition type");
+    check(
+        floe_partition_spec_type(a, floe_table_meta_spec(m, first->spec_id), schema, &ptype, &err),
+        &err, "partition type");
     json_t *pj = floe_ice_value_to_json(ptype, &first->partition);
     char *ptext = json_dumps(pj, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(pj);

@@ -28,16 +28,14 @@ void xtable_open(floe_test_ctx *t, xtable *x, const char *fixture, const char *p
     assert_non_null(snap);
     const floe_manifest_file *mf = NULL;
     size_t n_mf = 0;
-    FLOE_ASSERT_OK(floe_snapshot_manifests(t->arena, x->io, x->meta, snap, &mf, &n_mf, &err),
-                   &err);
+    FLOE_ASSERT_OK(floe_snapshot_manifests(t->arena, x->io, x->meta, snap, &mf, &n_mf, &err), &err);
     floe_vec data, dels;
     floe_vec_init(&data, sizeof(xfile));
     floe_vec_init(&dels, sizeof(xfile));
     for (size_t i = 0; i < n_mf; i++) {
         floe_manifest_reader *r = NULL;
         floe_manifest_read_opts ro = {.meta = x->meta, .manifest = &mf[i]};
-        FLOE_ASSERT_OK(floe_manifest_reader_open(x->io, mf[i].manifest_path, &ro, &r, &err),
-                       &err);
+        FLOE_ASSERT_OK(floe_manifest_reader_open(x->io, mf[i].manifest_path, &ro, &r, &err), &err);
         for (;;) {
             floe_manifest_entry e;
             bool got = false;
@@ -78,8 +76,8 @@ size_t xtable_applicable(const xtable *x, const xfile *df, const xfile **out, si
                       floe_partition_spec_is_unpartitioned(dspec);
         bool same_part =
             d->f.spec_id == df->f.spec_id && floe_value_eq(&d->f.partition, &df->f.partition);
-        bool seq_ok = d->f.content == FLOE_CONTENT_POSITION_DELETES ? d->seq >= df->seq
-                                                                    : d->seq > df->seq;
+        bool seq_ok =
+            d->f.content == FLOE_CONTENT_POSITION_DELETES ? d->seq >= df->seq : d->seq > df->seq;
         if (seq_ok && (same_part || global)) {
             assert_true(n < cap);
             out[n++] = d;
@@ -139,9 +137,9 @@ floe_opt_task_input xtable_task(floe_test_ctx *t, const xtable *x, const size_t 
     const floe_partition_spec *spec = floe_table_meta_spec(x->meta, first->f.spec_id);
     const floe_ice_type *ptype = NULL;
     floe_err err = {0};
-    FLOE_ASSERT_OK(floe_partition_spec_type(a, spec, floe_table_meta_current_schema(x->meta),
-                                            &ptype, &err),
-                   &err);
+    FLOE_ASSERT_OK(
+        floe_partition_spec_type(a, spec, floe_table_meta_current_schema(x->meta), &ptype, &err),
+        &err);
     json_t *pj = floe_ice_value_to_json(ptype, &first->f.partition);
     char *ptext = json_dumps(pj, JSON_COMPACT | JSON_ENCODE_ANY);
     const char *partition = floe_arena_strdup(a, ptext);
@@ -229,8 +227,8 @@ floe_data_file xoutput_as_file(floe_test_ctx *t, const xtable *x, const floe_opt
     const floe_partition_spec *spec = floe_table_meta_spec(x->meta, in->spec_id);
     const floe_ice_type *ptype = NULL;
     floe_err err = {0};
-    FLOE_ASSERT_OK(floe_partition_spec_type(t->arena, spec,
-                                            floe_table_meta_current_schema(x->meta), &ptype, &err),
+    FLOE_ASSERT_OK(floe_partition_spec_type(t->arena, spec, floe_table_meta_current_schema(x->meta),
+                                            &ptype, &err),
                    &err);
     json_t *pj = json_loads(in->partition, JSON_DECODE_ANY, NULL);
     assert_non_null(pj);

@@ -59,8 +59,8 @@ static const char *output_rows(floe_test_ctx *t, const xtable *x, const floe_opt
         assert_true(o->n_split_offsets >= 1);
         /* Recompute counts and bounds per top-level primitive column. */
         floe_data_file f = xoutput_as_file(t, x, in, o);
-        floe_ice_read_opts ro = {.schema = s, .file = &f, .spec = floe_table_meta_spec(
-                                                              x->meta, in->spec_id)};
+        floe_ice_read_opts ro = {
+            .schema = s, .file = &f, .spec = floe_table_meta_spec(x->meta, in->spec_id)};
         floe_ice_reader *r = NULL;
         FLOE_ASSERT_OK(floe_ice_reader_open(x->io, &ro, &r, &err), &err);
         size_t nc = root->n_fields;
@@ -401,8 +401,8 @@ static void test_corrupt_file_leaves_nothing(void **state)
     size_t before = xcount_files(x.dir, ".parquet");
     floe_opt_task_output out;
     floe_err err = {0};
-    FLOE_ASSERT_ERR(floe_optimizer_execute(&in, x.io, NULL, t->arena, &out, &err),
-                    FLOE_ERR_CORRUPT, &err, "corrupt.parquet");
+    FLOE_ASSERT_ERR(floe_optimizer_execute(&in, x.io, NULL, t->arena, &out, &err), FLOE_ERR_CORRUPT,
+                    &err, "corrupt.parquet");
     assert_int_equal(xcount_files(x.dir, ".parquet"), before);
     xtable_close(&x);
 }
@@ -474,8 +474,8 @@ static void test_cancel_leaves_nothing(void **state)
     size_t before = xcount_files(x.dir, ".parquet");
     floe_opt_task_output out;
     floe_err err = {0};
-    FLOE_ASSERT_ERR(floe_optimizer_execute(&in, x.io, &eo, t->arena, &out, &err),
-                    FLOE_ERR_CANCELED, &err, "canceled");
+    FLOE_ASSERT_ERR(floe_optimizer_execute(&in, x.io, &eo, t->arena, &out, &err), FLOE_ERR_CANCELED,
+                    &err, "canceled");
     assert_int_equal(xcount_files(x.dir, ".parquet"), before);
     xtable_close(&x);
 }
@@ -520,9 +520,15 @@ static void test_row_group_merge(void **state)
     const floe_opt_output_file *a = compact_once(t, &x);
     const floe_opt_output_file *b = compact_once(t, &x);
     floe_opt_data_file files[] = {
-        {.path = a->path, .format = FLOE_FORMAT_PARQUET, .size = a->size, .records = a->records,
+        {.path = a->path,
+         .format = FLOE_FORMAT_PARQUET,
+         .size = a->size,
+         .records = a->records,
          .data_sequence_number = 4},
-        {.path = b->path, .format = FLOE_FORMAT_PARQUET, .size = b->size, .records = b->records,
+        {.path = b->path,
+         .format = FLOE_FORMAT_PARQUET,
+         .size = b->size,
+         .records = b->records,
          .data_sequence_number = 4},
     };
     floe_kv props[] = {{"rewrite.use-parquet-row-group-merge.enabled", "true"},
@@ -558,7 +564,8 @@ static void test_row_group_merge(void **state)
     assert_int_equal(f->n_upper_bounds, s->n_upper_bounds);
     for (size_t i = 0; i < s->n_value_counts; i++) {
         int32_t id = s->value_counts[i].field_id;
-        assert_int_equal(count_of(f->value_counts, f->n_value_counts, id), s->value_counts[i].value);
+        assert_int_equal(count_of(f->value_counts, f->n_value_counts, id),
+                         s->value_counts[i].value);
         assert_int_equal(count_of(f->null_value_counts, f->n_null_value_counts, id),
                          count_of(s->null_value_counts, s->n_null_value_counts, id));
         assert_int_equal(count_of(f->nan_value_counts, f->n_nan_value_counts, id),

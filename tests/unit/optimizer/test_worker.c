@@ -20,8 +20,8 @@ typedef struct tsrv {
     uint16_t port;
     pthread_mutex_t mu;
     floe_opt_service *svc;
-    int fail_next;     /* answer 503 to this many requests */
-    int n_register;    /* register requests answered 200 */
+    int fail_next;      /* answer 503 to this many requests */
+    int n_register;     /* register requests answered 200 */
     int n_unauthorized; /* 401 answers */
     int n_failed;       /* 503 answers given */
     int n_ack;          /* ack requests answered 200 */
@@ -113,8 +113,8 @@ static floe_opt_service *new_service(void)
 static void tsrv_listen(tsrv *s, uint16_t port)
 {
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, port,
-                            NULL, NULL, on_request, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-                            s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+                            NULL, NULL, on_request, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     assert_non_null(s->d);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info->port;
@@ -150,14 +150,12 @@ static void tsrv_forget(tsrv *s)
 static void submit(tsrv *s, const char *table, int64_t pid, const floe_opt_task_input *tasks,
                    size_t n)
 {
-    floe_opt_plan plan = {.type = FLOE_OPT_MINOR,
-                          .tasks = (floe_opt_task_input *)tasks,
-                          .n_tasks = n};
+    floe_opt_plan plan = {
+        .type = FLOE_OPT_MINOR, .tasks = (floe_opt_task_input *)tasks, .n_tasks = n};
     floe_opt_process *p = NULL;
     floe_err err = {0};
-    FLOE_ASSERT_OK(floe_opt_process_from_plan(&plan, pid, table, floe_time_now_us() / 1000, &p,
-                                              &err),
-                   &err);
+    FLOE_ASSERT_OK(
+        floe_opt_process_from_plan(&plan, pid, table, floe_time_now_us() / 1000, &p, &err), &err);
     floe_arena *a = floe_arena_new(1 << 20);
     floe_kv kv[] = {{"self-optimizing.execute.num-retries", "0"}};
     floe_opt_props pr;
