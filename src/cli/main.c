@@ -13,7 +13,8 @@
 #define FLOE_VERSION "0.0.0"
 #endif
 
-/* clang-format off: one command per line */
+/* One command per line. */
+/* clang-format off */
 const cli_command *const cli_commands[] = {
     &cli_cmd_help,
     &cli_cmd_version,
