@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Test helper (never part of the product): one small append as a REST commit request, for the
+ * self-optimizing integration tests that append to a table through `floe server`.
+ *
+ *   gen_append METADATA_FILE ROWS FIRST_ID
+ *
+ * Reads the table's metadata file, writes one Parquet data file of ROWS rows (columns `id` long
+ * = FIRST_ID.., `data` string = "row-<id>") with floe's writer under the table's data location,
+ * applies a fast append on that metadata (manifest and manifest list written next to the
+ * metadata), and prints the CommitTableRequest body {"requirements": [...], "updates": [...]}
+ * that the caller POSTs to /v1/namespaces/{ns}/tables/{t}. A 409 means another writer won: run
+ * again on the new metadata.
+ */
+#include "floe/iceberg.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(const floe_err *err)
+{
+    fprintf(stderr, "gen_append: %s\n", err->msg);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: gen_append METADATA_FILE ROWS FIRST_ID\n");
+        return 2;
+    }
+    long rows = strtol(argv[2], NULL, 10);
+    long long first = strtoll(argv[3], NULL, 10);
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    floe_fileio *io = floe_fileio_local_new(NULL);
+    floe_err err = {0};
+    floe_table_meta *meta = NULL;
+    if (floe_iceberg_read_metadata(a, io, argv[1], &meta, &err) != FLOE_OK) {
+        return fail(&err);
+    }
+    floe_ice_writer *w = NULL;
+    floe_ice_write_opts wo = {.table = meta};
+    if (floe_ice_writer_new(io, &wo, &w, &err) != FLOE_OK) {
+        return fail(&err);
+    }
+    static const char *const names[] = {"id", "data"};
+    for (long i = 0; i < rows; i++) {
+        char text[64];
+        int len = snprintf(text, sizeof(text), "row-%lld", first + i);
+        floe_value items[2] = {floe_value_long(first + i), floe_value_string(text, (size_t)len)};
+        floe_value row = floe_value_null();
+        row.kind = FLOE_V_STRUCT;
+        row.u.nested.items = items;
+        row.u.nested.n = 2;
+        row.u.nested.names = names;
+        if (floe_ice_writer_write_row(w, &row, &err) != FLOE_OK) {
+            return fail(&err);
+        }
+    }
+    const floe_data_file *files = NULL;
+    size_t n = 0;
+    if (floe_ice_writer_close(w, a, &files, &n, &err) != FLOE_OK) {
+        return fail(&err);
+    }
+    floe_ice_writer_free(w);
+    floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+    for (size_t i = 0; i < n; i++) {
+        if (floe_ice_op_add_file(op, &files[i], &err) != FLOE_OK) {
+            return fail(&err);
+        }
+    }
+    floe_ice_op_result res;
+    if (floe_ice_op_apply(op, a, io, meta, floe_time_now_us() / 1000, &res, &err) != FLOE_OK) {
+        return fail(&err);
+    }
+    json_t *body = json_object(), *reqs = json_array(), *ups = json_array();
+    for (size_t i = 0; i < res.n_reqs; i++) {
+        json_array_append_new(reqs, floe_ice_requirement_to_json(&res.reqs[i]));
+    }
+    for (size_t i = 0; i < res.n_updates; i++) {
+        json_array_append_new(ups, floe_ice_update_to_json(&res.updates[i]));
+    }
+    json_object_set_new(body, "requirements", reqs);
+    json_object_set_new(body, "updates", ups);
+    char *text = json_dumps(body, JSON_COMPACT);
+    puts(text);
+    free(text);
+    json_decref(body);
+    floe_ice_op_free(op);
+    floe_fileio_free(io);
+    floe_arena_free(a);
+    return 0;
+}
