@@ -4,15 +4,19 @@
  * self-optimizing integration tests that append to a table through `floe server`.
  *
  *   gen_append METADATA_FILE ROWS FIRST_ID
+ *   gen_append --output METADATA_FILE ROWS FIRST_ID
  *
  * Reads the table's metadata file, writes one Parquet data file of ROWS rows (columns `id` long
  * = FIRST_ID.., `data` string = "row-<id>") with floe's writer under the table's data location,
  * applies a fast append on that metadata (manifest and manifest list written next to the
  * metadata), and prints the CommitTableRequest body {"requirements": [...], "updates": [...]}
  * that the caller POSTs to /v1/namespaces/{ns}/tables/{t}. A 409 means another writer won: run
- * again on the new metadata.
+ * again on the new metadata. With --output nothing is committed: the data file is written and
+ * described as a self-optimizing task output {"files": [...]} (what an optimizer completes a
+ * task with), for tests that play the optimizer.
  */
 #include "floe/iceberg.h"
+#include "floe/optimizing.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -27,8 +31,13 @@ static int fail(const floe_err *err)
 
 int main(int argc, char **argv)
 {
+    bool output = argc == 5 && strcmp(argv[1], "--output") == 0;
+    if (output) {
+        argv++;
+        argc--;
+    }
     if (argc != 4) {
-        fprintf(stderr, "usage: gen_append METADATA_FILE ROWS FIRST_ID\n");
+        fprintf(stderr, "usage: gen_append [--output] METADATA_FILE ROWS FIRST_ID\n");
         return 2;
     }
     long rows = strtol(argv[2], NULL, 10);
@@ -65,6 +74,38 @@ int main(int argc, char **argv)
         return fail(&err);
     }
     floe_ice_writer_free(w);
+    if (output) {
+        floe_opt_output_file *of = floe_arena_calloc(a, n + 1, sizeof(*of));
+        for (size_t i = 0; i < n; i++) {
+            const floe_data_file *f = &files[i];
+            of[i] = (floe_opt_output_file){.path = f->file_path,
+                                           .content = f->content,
+                                           .format = f->file_format,
+                                           .size = f->file_size_in_bytes,
+                                           .records = f->record_count,
+                                           .column_sizes = f->column_sizes,
+                                           .n_column_sizes = f->n_column_sizes,
+                                           .value_counts = f->value_counts,
+                                           .n_value_counts = f->n_value_counts,
+                                           .null_value_counts = f->null_value_counts,
+                                           .n_null_value_counts = f->n_null_value_counts,
+                                           .lower_bounds = f->lower_bounds,
+                                           .n_lower_bounds = f->n_lower_bounds,
+                                           .upper_bounds = f->upper_bounds,
+                                           .n_upper_bounds = f->n_upper_bounds,
+                                           .split_offsets = f->split_offsets,
+                                           .n_split_offsets = f->n_split_offsets};
+        }
+        floe_opt_task_output out = {.files = of, .n_files = n};
+        json_t *j = floe_opt_task_output_to_json(&out);
+        char *text = json_dumps(j, JSON_COMPACT);
+        puts(text);
+        free(text);
+        json_decref(j);
+        floe_fileio_free(io);
+        floe_arena_free(a);
+        return 0;
+    }
     floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
     for (size_t i = 0; i < n; i++) {
         if (floe_ice_op_add_file(op, &files[i], &err) != FLOE_OK) {
