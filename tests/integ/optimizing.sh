@@ -26,7 +26,7 @@ catalogs:
       table.self-optimizing.execute.num-retries: "1"
       table.self-optimizing.min-plan-interval: "3600000"
 YAML
-start_server "$TMP/data" --config "$TMP/config.yaml"
+start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 
 # ---- Dashboard routes on an empty server ----
 req GET /api/v1/optimizer-groups
@@ -92,7 +92,7 @@ expect 200 "ack"
 
 # kill -9 while the task runs: the restart reloads the process and plans the task again.
 stop_server KILL
-start_server "$TMP/data" --config "$TMP/config.yaml"
+start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 [ "$(table_field t .status)" = minor ] || check_fail "after kill -9 the table is $(table_field t .status)"
 req POST /api/v1/optimizer/poll "{\"token\":\"$TOKEN_OPT\",\"thread\":0}"
 expect 401 "the old optimizer token died with the server"
@@ -135,7 +135,7 @@ expect_jq '.task' null "nothing left to run (min-plan-interval holds the next pl
 # ---- The history and runtime survive a clean restart ----
 stop_server TERM
 [ "$SERVER_STATUS" = 0 ] || check_fail "server exit status $SERVER_STATUS"
-start_server "$TMP/data" --config "$TMP/config.yaml"
+start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 req GET "/api/v1/optimizing/tables/default/db/t/processes"
 expect_jq '.processes[0]."process-id"' "$PID" "history reloaded from the store"
 expect_jq '.processes[0].status' failed "still failed"

@@ -18,7 +18,7 @@ catalogs:
     properties:
       table.self-optimizing.min-plan-interval: "0"
 YAML
-start_server "$TMP/data" --config "$TMP/config.yaml"
+start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 req POST /v1/namespaces '{"namespace":["db"]}'
 
 summary() {

@@ -3,7 +3,9 @@
 # small appends through the REST API, `floe optimizer` (a separate process) polls the task,
 # rewrites the files and completes it, the server commits one rewrite snapshot. The table ends
 # with fewer data files, the same rows (count and ids), and a successful process; a writer
-# appending during the run keeps its rows. Skipped when this build has no `floe optimizer`.
+# appending during the run keeps its rows. The server's embedded optimizer (when the build has
+# one) is turned off so the task goes over HTTP. Skipped when this build has no
+# `floe optimizer`.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/server/common.sh"
 source "$(dirname "$0")/server/optimizing_common.sh"
@@ -21,7 +23,7 @@ catalogs:
     properties:
       table.self-optimizing.min-plan-interval: "0"
 YAML
-start_server "$TMP/data" --config "$TMP/config.yaml"
+start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 req POST /v1/namespaces '{"namespace":["db"]}'
 create_table t '{"self-optimizing.enabled":"false"}'
 for i in $(seq 0 19); do

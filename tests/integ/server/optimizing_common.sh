@@ -5,6 +5,13 @@
 GEN_APPEND="${FLOE_BUILD_DIR:-$FLOE_SOURCE_DIR/build/dev}/tests/gen_append"
 [ -x "$GEN_APPEND" ] || { echo "FAIL: no gen_append helper at $GEN_APPEND" >&2; exit 1; }
 
+# Server options that keep tasks for the test's own optimizer: builds whose server embeds an
+# optimizer get it turned off.
+NO_EMBEDDED=()
+if "$FLOE" server --help 2>&1 | grep -q -- --embedded-optimizer-threads; then
+    NO_EMBEDDED=(--embedded-optimizer-threads 0)
+fi
+
 # create_table NAME PROPS_JSON: table db.NAME (id long, data string), unpartitioned.
 create_table() {
     req POST /v1/namespaces/db/tables "{\"name\":\"$1\",\"schema\":{\"type\":\"struct\",\"fields\":[{\"id\":1,\"name\":\"id\",\"type\":\"long\",\"required\":false},{\"id\":2,\"name\":\"data\",\"type\":\"string\",\"required\":false}]},\"properties\":$2}"
