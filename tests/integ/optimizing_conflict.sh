@@ -54,6 +54,7 @@ run_task t
 # A writer commits between the plan and the optimizing commit.
 append t 7 1000
 [ "$(summary t total-records)" = 67 ] || check_fail "67 rows before the rewrite"
+check_rows t 67 8791 "rows before the rewrite"
 req POST /api/v1/optimizer/complete "$(jq -c ". + {output: $OUTPUT}" <<<"$TASK")"
 expect 200 "complete with the rewritten file"
 for _ in $(seq 1 100); do
@@ -65,6 +66,7 @@ done
 [ "$(summary t total-data-files)" = 2 ] ||
     check_fail "the rewrite plus the writer's file: $(summary t total-data-files) files"
 [ -n "$(summary t floe.optimizing.process-id)" ] || check_fail "rewrite names its process"
+check_rows t 67 8791 "rows after the rewrite (ids 0..59 rewritten, the writer's 1000..1006)"
 req GET /api/v1/optimizing/tables/default/db/t/processes
 expect_jq '.processes[0].status' success "the process succeeded"
 wait_status t idle 10 || wait_status t pending 1

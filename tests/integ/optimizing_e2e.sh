@@ -46,6 +46,7 @@ for _ in $(seq 1 300); do
 done
 [ "$(summary t operation)" = replace ] || check_fail "no rewrite committed in 60s"
 [ "$(summary t total-records)" = 505 ] || check_fail "rows after the rewrite: $(summary t total-records)"
+check_rows t 505 174760 "every row read back once (ids 0..499 and the writer's 10000..10004)"
 files=$(summary t total-data-files)
 [ "$files" -le 2 ] || check_fail "still $files data files after the rewrite"
 req GET /api/v1/optimizing/tables/default/db/t/processes

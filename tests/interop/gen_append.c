@@ -5,6 +5,7 @@
  *
  *   gen_append METADATA_FILE ROWS FIRST_ID
  *   gen_append --output METADATA_FILE ROWS FIRST_ID
+ *   gen_append --check METADATA_FILE
  *
  * Reads the table's metadata file, writes one Parquet data file of ROWS rows (columns `id` long
  * = FIRST_ID.., `data` string = "row-<id>") with floe's writer under the table's data location,
@@ -13,7 +14,9 @@
  * that the caller POSTs to /v1/namespaces/{ns}/tables/{t}. A 409 means another writer won: run
  * again on the new metadata. With --output nothing is committed: the data file is written and
  * described as a self-optimizing task output {"files": [...]} (what an optimizer completes a
- * task with), for tests that play the optimizer.
+ * task with), for tests that play the optimizer. With --check the current snapshot is read row
+ * by row (deletes applied) and {"rows", "distinct-ids", "id-sum"} printed: what the tests
+ * compare with the rows they appended.
  */
 #include "floe/iceberg.h"
 #include "floe/optimizing.h"
@@ -29,8 +32,70 @@ static int fail(const floe_err *err)
     return 1;
 }
 
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Read every live row of the current snapshot; print counts of the `id` column (field 1). */
+static int check(const char *metadata)
+{
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    floe_fileio *io = floe_fileio_local_new(NULL);
+    floe_err err = {0};
+    floe_table_meta *meta = NULL;
+    floe_scan_task *tasks = NULL;
+    size_t n = 0;
+    if (floe_iceberg_read_metadata(a, io, metadata, &meta, &err) != FLOE_OK ||
+        floe_scan_collect(a, io, meta, NULL, &tasks, &n, NULL, &err) != FLOE_OK) {
+        return fail(&err);
+    }
+    const floe_ice_schema *schema = floe_table_meta_current_schema(meta);
+    floe_vec ids;
+    floe_vec_init(&ids, sizeof(int64_t));
+    for (size_t i = 0; i < n; i++) {
+        floe_ice_read_opts ro = {.schema = schema,
+                                 .file = tasks[i].file,
+                                 .deletes = tasks[i].deletes,
+                                 .n_deletes = tasks[i].n_deletes,
+                                 .spec = tasks[i].spec};
+        floe_ice_reader *r = NULL;
+        if (floe_ice_reader_open(io, &ro, &r, &err) != FLOE_OK) {
+            return fail(&err);
+        }
+        const floe_ice_batch *b = NULL;
+        while (floe_ice_reader_next(r, &b, &err) == FLOE_OK && b != NULL) {
+            for (size_t k = 0; k < b->n_rows; k++) {
+                int64_t id = b->columns[0][k].u.i64;
+                floe_vec_push_copy(&ids, &id);
+            }
+        }
+        floe_ice_reader_close(r);
+        if (err.code != FLOE_OK) {
+            return fail(&err);
+        }
+    }
+    qsort(ids.data, ids.n, sizeof(int64_t), cmp_i64);
+    size_t distinct = 0;
+    long long sum = 0;
+    for (size_t i = 0; i < ids.n; i++) {
+        int64_t v = *FLOE_VEC_AT(&ids, int64_t, i);
+        sum += v;
+        distinct += i == 0 || v != *FLOE_VEC_AT(&ids, int64_t, i - 1);
+    }
+    printf("{\"rows\":%zu,\"distinct-ids\":%zu,\"id-sum\":%lld}\n", ids.n, distinct, sum);
+    floe_vec_fini(&ids);
+    floe_fileio_free(io);
+    floe_arena_free(a);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--check") == 0) {
+        return check(argv[2]);
+    }
     bool output = argc == 5 && strcmp(argv[1], "--output") == 0;
     if (output) {
         argv++;

@@ -64,3 +64,14 @@ row_count() {
     req GET "/v1/namespaces/db/tables/$1"
     jq -r '.metadata as $m | $m.snapshots[] | select(."snapshot-id" == $m."current-snapshot-id") | .summary."total-records"' <<<"$BODY"
 }
+
+# check_rows NAME ROWS ID_SUM WHAT: read every live row of db.NAME (gen_append --check): ROWS
+# rows, all ids distinct, ids summing to ID_SUM.
+check_rows() {
+    req GET "/v1/namespaces/db/tables/$1"
+    local got
+    got=$("$GEN_APPEND" --check "$(jq -r '."metadata-location"' <<<"$BODY")") ||
+        { check_fail "$4: reading the rows failed"; return 1; }
+    [ "$got" = "{\"rows\":$2,\"distinct-ids\":$2,\"id-sum\":$3}" ] ||
+        check_fail "$4: rows read $got, expected $2 distinct ids summing to $3"
+}
