@@ -153,6 +153,34 @@ sleep 0.3
 [ -z "$(table_field t .status)" ] || check_fail "dropped table still listed"
 
 stop_server TERM
+
+# ---- With auth on, the optimizer and dashboard routes need a bearer token ----
+hash=$(printf 'opt-s3cret\n' | "$FLOE" server --hash-secret)
+cat >"$TMP/auth.yaml" <<YAML
+auth:
+  enabled: true
+  clients:
+    - id: optimizer
+      secret-hash: '$hash'
+YAML
+start_server "$TMP/data-auth" --config "$TMP/auth.yaml" "${NO_EMBEDDED[@]}"
+for route in /api/v1/optimizing/tables /api/v1/optimizer-groups /api/v1/optimizers; do
+    req GET "$route"
+    expect_error 401 NotAuthorizedException "$route without a token"
+done
+req POST /api/v1/optimizer/register '{"group":"default","threads":1}'
+expect_error 401 NotAuthorizedException "register without a token"
+CODE=$(curl -s -o "$TMP/body" -w '%{http_code}' \
+    --data 'grant_type=client_credentials&client_id=optimizer&client_secret=opt-s3cret' \
+    "$BASE/v1/oauth/tokens")
+TOKEN=$(jq -r .access_token <"$TMP/body")
+req POST /api/v1/optimizer/register '{"group":"default","threads":1}'
+expect 200 "register with a token"
+req GET /api/v1/optimizers
+expect_jq '.optimizers | length' 1 "listed with a token"
+unset TOKEN
+stop_server TERM
+
 grep -q 'component=optimizing.*default.db.t: idle -> pending' "$TMP/server.log" ||
     check_fail "no pending transition logged"
 [ "$FAILURES" -gt 0 ] && tail -n 60 "$TMP/server.log" >&2
