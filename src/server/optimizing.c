@@ -43,7 +43,8 @@ typedef struct opt_tbl {
     bool gone;            /* dropped or renamed away */
     int32_t health_score; /* of the last evaluation; -1 before the first */
     int64_t last_eval_ms;
-    char *proc_text; /* the process JSON last written to the store */
+    int64_t min_plan_interval_ms; /* of the last evaluation: when a pending table may plan */
+    char *proc_text;              /* the process JSON last written to the store */
     char *recovered; /* a committing process reloaded at start-up, committed directly */
 } opt_tbl;
 
@@ -366,6 +367,13 @@ static void forget_table(server_opt *o, opt_tbl *t)
     pthread_mutex_unlock(&o->mu);
 }
 
+/* How long an unchanged idle table goes without a new evaluation. */
+static int64_t reeval_ms(const server_opt *o)
+{
+    int64_t r = 5 * o->srv->cfg->opt_refresh_interval_ms;
+    return r > 300000 ? r : 300000;
+}
+
 static void evaluate_table(server_opt *o, opt_tbl *t)
 {
     table_state ts = {.a = floe_arena_new(OPT_ARENA_MAX)};
@@ -379,7 +387,12 @@ static void evaluate_table(server_opt *o, opt_tbl *t)
         if (t->rt.status == FLOE_OPT_PENDING) {
             apply(o, t, FLOE_OPT_EV_DISABLE, (floe_opt_event_args){0});
         }
+    } else if (ts.snap != NULL && ts.snap->snapshot_id == t->rt.last_evaluated_snapshot_id &&
+               t->rt.status == FLOE_OPT_IDLE && wall_ms() - t->last_eval_ms < reeval_ms(o)) {
+        /* Nothing committed since the last look: time-based triggers are checked again
+         * only every few refresh intervals, so idle tables cost a metadata read. */
     } else if (ts.snap != NULL) {
+        t->min_plan_interval_ms = ts.props.min_plan_interval_ms;
         floe_opt_manifest_source ms = {
             .io = floe_catalog_io(ts.cat), .meta = ts.v.meta, .snapshot_id = ts.snap->snapshot_id};
         floe_opt_source src;
@@ -598,8 +611,13 @@ static void step(server_opt *o)
             follow_process(o, t);
             break;
         case FLOE_OPT_IDLE:
+            if (marked) {
+                evaluate_table(o, t);
+            }
+            break;
         case FLOE_OPT_PENDING:
-            if (marked || t->rt.status == FLOE_OPT_PENDING) {
+            /* Waits for min-plan-interval; a change is evaluated at once (pending refreshed). */
+            if (marked || wall_ms() - t->rt.last_plan_ms >= t->min_plan_interval_ms) {
                 evaluate_table(o, t);
             }
             break;
@@ -656,9 +674,11 @@ static void on_change(void *ud, const floe_change *ch)
     pthread_mutex_lock(&o->mu);
     opt_tbl *t = tbl_get(o, ch->catalog, ch->id,
                          ch->kind != FLOE_CHANGE_DROP && ch->kind != FLOE_CHANGE_RENAME);
+    bool gone = false;
     if (t != NULL) {
         if (ch->kind == FLOE_CHANGE_DROP || ch->kind == FLOE_CHANGE_RENAME) {
-            t->gone = true; /* its rows go on the next evaluation attempt or restart */
+            t->gone = true;
+            gone = true;
         } else {
             t->marked = true;
         }
@@ -669,7 +689,7 @@ static void on_change(void *ud, const floe_change *ch)
     o->wake = true;
     pthread_cond_signal(&o->cv);
     pthread_mutex_unlock(&o->mu);
-    if (t != NULL && t->gone) {
+    if (gone) {
         /* Dropped or renamed away: the stored state would point at nothing. The store is safe
          * to call from here (it is not a catalog write operation). */
         floe_err err = {0};
