@@ -601,6 +601,53 @@ static void test_row_group_merge(void **state)
     xtable_close(&x);
 }
 
+static void test_mixed_roles_and_partitioned_positions(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_err err = {0};
+    /* One task rewriting one file and converting the deletes of another. */
+    xtable x;
+    xtable_open(t, &x, JAVA_POS_EQ, JAVA_POS_EQ_LOC, "v5.metadata.json");
+    size_t initial = find_data(&x, "bunnies-initial.parquet");
+    size_t updated = find_data(&x, "bunnies-updated-new-zealand.parquet");
+    size_t idx[] = {initial, updated};
+    floe_opt_task_input in = xtable_task(t, &x, idx, 2, FLOE_OPT_REWRITE);
+    ((floe_opt_data_file *)in.files)[0].role = FLOE_OPT_REWRITE_POS;
+    floe_opt_task_output out;
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in, x.io, NULL, t->arena, &out, &err), &err);
+    assert_int_equal(out.n_files, 2);
+    assert_int_equal(out.files[0].content, FLOE_CONTENT_DATA);
+    assert_int_equal(out.files[0].records, 1); /* the updated New Zealand row */
+    assert_int_equal(out.files[1].content, FLOE_CONTENT_POSITION_DELETES);
+    assert_int_equal(out.files[1].records, 7);
+    assert_string_equal(sum(&out, "input-files"), "2");
+    assert_string_equal(sum(&out, "output-files"), "2");
+    size_t n_rows = 0;
+    const char *rows = output_rows(t, &x, &in, &out, &n_rows);
+    assert_non_null(strstr(rows, "\"New Zealand\""));
+    xtable_close(&x);
+
+    /* A partitioned table: the position-delete file lands in the partition's directory. */
+    xtable p;
+    xtable_open(t, &p, JAVA_PART, JAVA_PART_LOC, "v6.metadata.json");
+    size_t b = find_data(&p, "c1e9226724b9-00002.parquet");
+    in = xtable_task(t, &p, &b, 1, FLOE_OPT_REWRITE_POS);
+    assert_string_equal(in.partition, "{\"1000\":\"b\"}");
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in, p.io, NULL, t->arena, &out, &err), &err);
+    assert_int_equal(out.n_files, 1);
+    assert_int_equal(out.files[0].records, 1);
+    assert_non_null(strstr(out.files[0].path, JAVA_PART_LOC "/data/name=b/"));
+    assert_string_equal(out.files[0].referenced_data_file, p.data[b].f.file_path);
+    floe_data_file pdf = xoutput_as_file(t, &p, &in, &out.files[0]);
+    const floe_data_file *dels[] = {&pdf};
+    floe_vec lines;
+    floe_vec_init(&lines, sizeof(char *));
+    xread_rows(t, p.io, p.meta, &p.data[b].f, dels, 1, &lines);
+    assert_int_equal(lines.n, 0); /* b's only row is deleted, now by position */
+    floe_vec_fini(&lines);
+    xtable_close(&p);
+}
+
 FLOE_TEST_GROUP(execute)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +667,8 @@ FLOE_TEST_GROUP(execute)
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_bad_tasks, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_row_group_merge, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_mixed_roles_and_partitioned_positions, floe_test_setup,
+                                        floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_leaves_nothing, floe_test_setup,
                                         floe_test_teardown),
     };
