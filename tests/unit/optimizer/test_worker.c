@@ -419,6 +419,47 @@ static int call_direct(void *ud, const char *op, const json_t *req, json_t **res
     return code;
 }
 
+static void test_stop_lets_a_running_task_finish(void **state)
+{
+    floe_test_ctx *t = *state;
+    xtable x;
+    xtable_open(t, &x, "iceberg/java_api_pos_and_eq_deletes",
+                "s3a://hyperparam-iceberg/java/bunnies", "v5.metadata.json");
+    enum { COPIES = 300 };
+    size_t *idx = floe_arena_calloc(t->arena, COPIES, sizeof(size_t));
+    floe_opt_task_input big = xtable_task(t, &x, idx, COPIES, FLOE_OPT_REWRITE);
+    tsrv s;
+    tsrv_start(&s);
+    submit(&s, "db.t", 31, &big, 1);
+    floe_optimizer_config cfg = worker_config(t, &s, x.io, 1);
+    cfg.exec.batch_rows = 1;
+    cfg.stop_grace_ms = -1; /* wait for it */
+    floe_optimizer *o = NULL;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_optimizer_start(&cfg, &o, &err), &err);
+    int acked = 0;
+    for (int i = 0; i < 600 && acked == 0; i++) {
+        pthread_mutex_lock(&s.mu);
+        acked = s.n_ack;
+        pthread_mutex_unlock(&s.mu);
+        sleep_ms(10);
+    }
+    assert_int_equal(acked, 1);
+    floe_optimizer_stop(o); /* returns once the task is done and reported */
+    pthread_mutex_lock(&s.mu);
+    assert_int_equal(s.n_complete, 1);
+    pthread_mutex_unlock(&s.mu);
+    json_t *proc = take_commit(&s);
+    assert_non_null(proc);
+    floe_opt_task_output out;
+    FLOE_ASSERT_OK(floe_opt_task_output_from_json(t->arena, first_task_output(proc), &out, &err),
+                   &err);
+    assert_string_equal(floe_optimizer_summary_get(&out, "rows"), "300");
+    json_decref(proc);
+    tsrv_stop(&s);
+    xtable_close(&x);
+}
+
 static void test_in_process_transport(void **state)
 {
     floe_test_ctx *t = *state;
@@ -524,6 +565,8 @@ FLOE_TEST_GROUP(worker)
         cmocka_unit_test_setup_teardown(test_stop_is_prompt_while_retrying, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_stop_cancels_a_running_task, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_lets_a_running_task_finish, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_in_process_transport, floe_test_setup,
                                         floe_test_teardown),
