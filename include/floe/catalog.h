@@ -262,6 +262,37 @@ floe_status floe_store_object_swap_many(floe_store *s, const char *catalog, floe
  */
 floe_status floe_store_location_in_use(floe_store *s, const char *prefix, bool *out, floe_err *err);
 
+/* ==== Self-optimizing state ==== */
+
+/* One table's stored optimizing runtime. Strings in the caller's arena. */
+typedef struct floe_store_opt_table {
+    const char *catalog;
+    floe_ident id;
+    const char *runtime_json; /* floe_opt_runtime_to_json text */
+    int64_t updated_ms;
+} floe_store_opt_table;
+
+/* Insert or replace a table's runtime JSON. */
+floe_status floe_store_opt_table_put(floe_store *s, const char *catalog, const floe_ident *id,
+                                     const char *runtime_json, floe_err *err);
+/* Every stored runtime (all catalogs). */
+floe_status floe_store_opt_table_list(floe_store *s, floe_arena *a, floe_store_opt_table **out,
+                                      size_t *n, floe_err *err);
+/* Forget a table: its runtime and its processes. Absent is not an error. */
+floe_status floe_store_opt_table_delete(floe_store *s, const char *catalog, const floe_ident *id,
+                                        floe_err *err);
+/* Insert or replace a process (floe_opt_process_to_json text with tasks) and its status name. */
+floe_status floe_store_opt_process_put(floe_store *s, const char *catalog, const floe_ident *id,
+                                       int64_t process_id, const char *status,
+                                       const char *process_json, floe_err *err);
+/* A process's JSON text, or NULL (FLOE_OK) when unknown. In `a`. */
+floe_status floe_store_opt_process_get(floe_store *s, floe_arena *a, int64_t process_id,
+                                       const char **out, floe_err *err);
+/* A table's processes, newest first, at most `limit` (0: 100); JSON texts in `a`. */
+floe_status floe_store_opt_process_list(floe_store *s, floe_arena *a, const char *catalog,
+                                        const floe_ident *id, size_t limit, const char ***out,
+                                        size_t *n, floe_err *err);
+
 /* ==== Catalog operations ==== */
 
 /* A catalog as configured. */
@@ -507,6 +538,15 @@ typedef struct floe_table_change {
 floe_status floe_catalog_commit_transaction(floe_catalog *c, floe_arena *a,
                                             const floe_table_change *changes, size_t n,
                                             size_t *failed, floe_table_version *out, floe_err *err);
+
+/*
+ * A table of this catalog as the Iceberg library's commit target (floe_ice_op_commit): `load`
+ * is floe_catalog_table_load, `commit` is floe_catalog_commit_updates (requirements checked on
+ * the current metadata, compare-and-swap, listeners notified). `id` is copied into `a`, which
+ * must outlive `out`.
+ */
+floe_status floe_catalog_ice_table(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                   floe_ice_catalog *out, floe_err *err);
 
 /* ==== Iceberg views: create, replace ==== */
 

@@ -136,6 +136,25 @@ typedef struct floe_opt_source {
     void *ud;
 } floe_opt_source;
 
+/*
+ * The manifest-backed source: every pass is a streaming scan plan (floe_scan_plan) of
+ * `snapshot_id` of `meta`, so the live data files arrive with exactly the delete files that
+ * apply to them (same rules as readers) and memory stays bounded by the delete index. Fill the
+ * first four fields, then call floe_opt_manifest_source_init; `ms` and what it points to must
+ * outlive the source.
+ */
+typedef struct floe_opt_manifest_source {
+    floe_fileio *io;
+    const floe_table_meta *meta;
+    int64_t snapshot_id;
+    size_t index_max;      /* memory for the delete index; 0: FLOE_SCAN_INDEX_MAX */
+    floe_scan_stats stats; /* of the last pass */
+    int64_t files;         /* files visited over all passes */
+    int passes;
+} floe_opt_manifest_source;
+
+void floe_opt_manifest_source_init(floe_opt_manifest_source *ms, floe_opt_source *out);
+
 /* ==== Evaluator ==== */
 
 /* What the evaluator needs to know about the table besides its files. */
@@ -254,7 +273,11 @@ typedef struct floe_opt_data_file {
 
 /* Everything a worker needs to run a task: plain data, serialised as plain JSON. */
 typedef struct floe_opt_task_input {
-    const char *table;       /* the table's identifier, as the service names it */
+    const char *table; /* the table's identifier, as the service names it */
+    /* The metadata file the plan was made from (NULL when unknown, e.g. an input written before
+     * the key existed). The worker loads schema, spec, sort order, table location and write
+     * properties from it through the FileIO. */
+    const char *metadata_location;
     floe_opt_type type;      /* the process type */
     int64_t snapshot_id;     /* the snapshot the plan was made from */
     int64_t sequence_number; /* its sequence number: the data sequence number outputs keep */
@@ -317,11 +340,12 @@ floe_status floe_opt_task_output_from_json(floe_arena *a, const json_t *j,
 /* ==== Planner ==== */
 
 typedef struct floe_opt_plan_opts {
-    const char *table;            /* identifier copied into task inputs */
-    int64_t snapshot_id;          /* the snapshot `src` lists */
-    int64_t sequence_number;      /* that snapshot's sequence number */
-    int32_t group_threads;        /* threads in the table's group (>= 1 assumed) */
-    int64_t max_input_per_thread; /* the group's max-input-file-size-per-thread (512 MiB) */
+    const char *table;             /* identifier copied into task inputs */
+    const char *metadata_location; /* metadata file of the snapshot below, copied into inputs */
+    int64_t snapshot_id;           /* the snapshot `src` lists */
+    int64_t sequence_number;       /* that snapshot's sequence number */
+    int32_t group_threads;         /* threads in the table's group (>= 1 assumed) */
+    int64_t max_input_per_thread;  /* the group's max-input-file-size-per-thread (512 MiB) */
 } floe_opt_plan_opts;
 
 /* One partition chosen by the planner. */
@@ -550,6 +574,30 @@ floe_status floe_opt_runtime_apply(floe_opt_runtime *rt, floe_opt_event ev,
 
 json_t *floe_opt_runtime_to_json(const floe_opt_runtime *rt, int64_t now_ms);
 floe_status floe_opt_runtime_from_json(const json_t *j, floe_opt_runtime *out, floe_err *err);
+
+/* ==== Committer ==== */
+
+typedef struct floe_opt_commit_result {
+    int64_t snapshot_id;    /* the snapshot that holds the rewrite; -1 when none */
+    bool already_committed; /* a snapshot of this process was already there (a retried commit) */
+    int64_t tasks;          /* successful tasks committed */
+    int64_t removed_data_files, removed_delete_files;
+    int64_t added_data_files, added_delete_files;
+} floe_opt_commit_result;
+
+/*
+ * Commit a process (its JSON with tasks, as floe_opt_service_take_commit hands it out) to the
+ * table behind `cat` as one REWRITE snapshot (floe_ice_op_commit: load, apply, swap, re-apply
+ * on a lost swap): the successful tasks' rewritten data files and removable delete files (minus
+ * those a task that did not succeed still reads) are replaced by their output files, which keep
+ * the plan snapshot's data sequence number; validated from the plan snapshot. The snapshot
+ * summary records "floe.optimizing.process-id", so a commit retried after a restart finds its
+ * earlier snapshot and succeeds without committing twice. FLOE_ERR_CONFLICT when an input file
+ * is no longer live or a conflicting delete was added since the plan (the table is unchanged);
+ * FLOE_ERR_INVALID for a process with no successful task or unparsable task JSON.
+ */
+floe_status floe_opt_commit(floe_arena *a, floe_ice_catalog *cat, const json_t *process,
+                            floe_opt_commit_result *out, floe_err *err);
 
 /* ==== Optimizer groups and the optimizer service ==== */
 

@@ -40,6 +40,14 @@ typedef struct floe_catalog_config {
     size_t n_properties;
 } floe_catalog_config;
 
+/* An optimizer group (YAML `optimizer-groups:`); a group named "default" always exists. */
+typedef struct floe_optimizer_group_config {
+    char *name;          /* [A-Za-z0-9_-], 1..64 bytes */
+    char *policy;        /* scheduling-policy: "quota" (default) or "balanced" */
+    floe_kv *properties; /* max-input-file-size-per-thread (bytes or a size) is the only one read */
+    size_t n_properties;
+} floe_optimizer_group_config;
+
 /* Every field is owned (heap); floe_server_config_fini() frees them. */
 typedef struct floe_server_config {
     char *listen;       /* host:port; port 0 picks a free one */
@@ -61,6 +69,14 @@ typedef struct floe_server_config {
     bool log_level_set;
     floe_catalog_config *catalogs; /* empty: one catalog named "default" */
     size_t n_catalogs;
+    /* Self-optimizing (YAML `optimizing:` and `optimizer-groups:`). */
+    bool opt_enabled;                    /* optimizing.enabled (true): evaluate, plan, commit */
+    int64_t opt_refresh_interval_ms;     /* optimizing.refresh-tables.interval (60s) */
+    int64_t opt_heartbeat_timeout_ms;    /* optimizing.heartbeat-timeout (60s) */
+    int64_t opt_ack_timeout_ms;          /* optimizing.ack-timeout (30s) */
+    int64_t opt_execute_timeout_ms;      /* optimizing.execute-timeout (1h) */
+    floe_optimizer_group_config *groups; /* "default" is added by finish when missing */
+    size_t n_groups;
 } floe_server_config;
 
 /* Fill `c` with the built-in defaults. */
@@ -111,6 +127,14 @@ void floe_server_free(floe_server *s);
 floe_catalog *floe_server_catalog(floe_server *s, const char *name);
 size_t floe_server_catalog_count(const floe_server *s);
 floe_catalog *floe_server_catalog_at(floe_server *s, size_t i);
+
+/*
+ * The server's optimizer service (self-optimizing): what `POST /api/v1/optimizer/...` calls,
+ * for an optimizer embedded in the server process to call directly. Borrowed until
+ * floe_server_free.
+ */
+typedef struct floe_opt_service floe_opt_service;
+floe_opt_service *floe_server_opt_service(floe_server *s);
 
 /* Hash a client secret for the config file (yescrypt with a random salt); free() the result. */
 floe_status floe_server_hash_secret(const char *secret, char **out, floe_err *err);

@@ -604,3 +604,57 @@ floe_status floe_catalog_commit_transaction(floe_catalog *c, floe_arena *a,
         floe_err_clear(err);
     }
 }
+
+/* ==== The Iceberg library's catalog interface over one table ==== */
+
+typedef struct ice_table_ctx {
+    floe_catalog *c;
+    floe_ident id;
+} ice_table_ctx;
+
+static floe_status ice_table_load(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err)
+{
+    ice_table_ctx *t = ctx;
+    floe_table_version v;
+    floe_status st = floe_catalog_table_load(t->c, a, &t->id, &v, err);
+    /* The metadata lives in `a`, which the caller owns: handing it out mutable is safe. */
+    *out = st == FLOE_OK ? (floe_table_meta *)v.meta : NULL;
+    return st;
+}
+
+static floe_status ice_table_commit(void *ctx, floe_arena *a, const floe_ice_requirement *reqs,
+                                    size_t n_reqs, const floe_ice_update *ups, size_t n_ups,
+                                    floe_table_meta **out, floe_err *err)
+{
+    ice_table_ctx *t = ctx;
+    floe_table_version v;
+    floe_status st =
+        floe_catalog_commit_updates(t->c, a, &t->id, reqs, n_reqs, ups, n_ups, &v, err);
+    if (out != NULL) {
+        *out = st == FLOE_OK ? (floe_table_meta *)v.meta : NULL;
+    }
+    return st;
+}
+
+static const floe_ice_catalog_ops ICE_TABLE_OPS = {.load = ice_table_load,
+                                                   .commit = ice_table_commit};
+
+floe_status floe_catalog_ice_table(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                   floe_ice_catalog *out, floe_err *err)
+{
+    ice_table_ctx *t = floe_arena_calloc(a, 1, sizeof(*t));
+    const char **levels = floe_arena_calloc(a, id->ns.n + 1, sizeof(char *));
+    if (t == NULL || levels == NULL) {
+        return floe_arena_check(a, err);
+    }
+    for (size_t i = 0; i < id->ns.n; i++) {
+        levels[i] = floe_arena_strdup(a, id->ns.levels[i]);
+    }
+    t->c = c;
+    t->id = (floe_ident){.ns = {levels, id->ns.n}, .name = floe_arena_strdup(a, id->name)};
+    if (floe_arena_failed(a)) {
+        return floe_arena_check(a, err);
+    }
+    *out = (floe_ice_catalog){.ops = &ICE_TABLE_OPS, .ctx = t, .io = floe_catalog_io(c)};
+    return FLOE_OK;
+}

@@ -85,8 +85,51 @@ static const char v1_postgres[] =
     "CREATE INDEX catalog_objects_by_kind ON catalog_objects (catalog, namespace, kind, name);"
     "CREATE INDEX catalog_objects_by_location ON catalog_objects (metadata_location);";
 
+/*
+ * Self-optimizing state: one runtime per table (floe_opt_runtime as JSON) and the processes
+ * with their tasks (floe_opt_process as JSON), so a restart reloads them. Keyed by the table's
+ * identifier (the server drops a table's rows when it is dropped or renamed).
+ */
+static const char v2_sqlite[] = "CREATE TABLE optimizing_tables ("
+                                "  catalog TEXT NOT NULL,"
+                                "  namespace TEXT NOT NULL,"
+                                "  name TEXT NOT NULL,"
+                                "  runtime TEXT NOT NULL,"
+                                "  updated_ms INTEGER NOT NULL,"
+                                "  PRIMARY KEY (catalog, namespace, name));"
+                                "CREATE TABLE optimizing_processes ("
+                                "  process_id INTEGER PRIMARY KEY,"
+                                "  catalog TEXT NOT NULL,"
+                                "  namespace TEXT NOT NULL,"
+                                "  name TEXT NOT NULL,"
+                                "  status TEXT NOT NULL,"
+                                "  process TEXT NOT NULL,"
+                                "  updated_ms INTEGER NOT NULL);"
+                                "CREATE INDEX optimizing_processes_by_table "
+                                "  ON optimizing_processes (catalog, namespace, name, process_id);";
+
+static const char v2_postgres[] =
+    "CREATE TABLE optimizing_tables ("
+    "  catalog TEXT COLLATE \"C\" NOT NULL,"
+    "  namespace TEXT COLLATE \"C\" NOT NULL,"
+    "  name TEXT COLLATE \"C\" NOT NULL,"
+    "  runtime TEXT NOT NULL,"
+    "  updated_ms BIGINT NOT NULL,"
+    "  PRIMARY KEY (catalog, namespace, name));"
+    "CREATE TABLE optimizing_processes ("
+    "  process_id BIGINT PRIMARY KEY,"
+    "  catalog TEXT COLLATE \"C\" NOT NULL,"
+    "  namespace TEXT COLLATE \"C\" NOT NULL,"
+    "  name TEXT COLLATE \"C\" NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  process TEXT NOT NULL,"
+    "  updated_ms BIGINT NOT NULL);"
+    "CREATE INDEX optimizing_processes_by_table "
+    "  ON optimizing_processes (catalog, namespace, name, process_id);";
+
 static const db_migration migrations[] = {
     {1, "catalogs, namespaces, namespace properties, tables and views", v1_sqlite, v1_postgres},
+    {2, "self-optimizing table runtimes and processes", v2_sqlite, v2_postgres},
 };
 
 const db_migration *db_migrations(size_t *n)

@@ -1139,3 +1139,152 @@ floe_status floe_store_location_in_use(floe_store *s, const char *prefix, bool *
     floe_arena_free(a);
     return st;
 }
+
+/* ==== Self-optimizing state ==== */
+
+floe_status floe_store_opt_table_put(floe_store *s, const char *catalog, const floe_ident *id,
+                                     const char *runtime_json, floe_err *err)
+{
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    tx t;
+    floe_status st = tx_autocommit(s, true, &t, err);
+    if (st == FLOE_OK) {
+        st = Q(&t, a,
+               "INSERT INTO optimizing_tables (catalog, namespace, name, runtime, updated_ms) "
+               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (catalog, namespace, name) DO UPDATE SET "
+               "runtime = excluded.runtime, updated_ms = excluded.updated_ms",
+               NULL, err, DB_TEXT(catalog), DB_TEXT(catalog_ns_key(a, &id->ns)), DB_TEXT(id->name),
+               DB_TEXT(runtime_json), DB_INT(now_ms()));
+        st = tx_end(&t, st, err);
+    }
+    floe_arena_free(a);
+    return st;
+}
+
+floe_status floe_store_opt_table_list(floe_store *s, floe_arena *a, floe_store_opt_table **out,
+                                      size_t *n, floe_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    tx t;
+    floe_status st = tx_autocommit(s, false, &t, err);
+    db_result r = {0};
+    if (st == FLOE_OK) {
+        st = q(&t, a,
+               "SELECT catalog, namespace, name, runtime, updated_ms FROM optimizing_tables "
+               "ORDER BY catalog, namespace, name",
+               NULL, 0, &r, err);
+        st = tx_end(&t, st, err);
+    }
+    if (st != FLOE_OK) {
+        return st;
+    }
+    floe_store_opt_table *rows = floe_arena_calloc(a, r.nrows + 1, sizeof(*rows));
+    if (rows == NULL) {
+        return floe_arena_check(a, err);
+    }
+    for (size_t i = 0; i < r.nrows && st == FLOE_OK; i++) {
+        rows[i].catalog = db_cell(&r, i, 0);
+        st = catalog_ns_from_key(a, db_cell(&r, i, 1), &rows[i].id.ns, err);
+        rows[i].id.name = db_cell(&r, i, 2);
+        rows[i].runtime_json = db_cell(&r, i, 3);
+        rows[i].updated_ms = strtoll(db_cell(&r, i, 4), NULL, 10);
+    }
+    *out = rows;
+    *n = st == FLOE_OK ? r.nrows : 0;
+    return st;
+}
+
+floe_status floe_store_opt_table_delete(floe_store *s, const char *catalog, const floe_ident *id,
+                                        floe_err *err)
+{
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    const char *ns = catalog_ns_key(a, &id->ns);
+    tx t;
+    floe_status st = tx_begin(s, true, &t, err);
+    if (st == FLOE_OK) {
+        st = Q(&t, a,
+               "DELETE FROM optimizing_tables WHERE catalog = ? AND namespace = ? AND name = ?",
+               NULL, err, DB_TEXT(catalog), DB_TEXT(ns), DB_TEXT(id->name));
+        if (st == FLOE_OK) {
+            st = Q(&t, a,
+                   "DELETE FROM optimizing_processes "
+                   "WHERE catalog = ? AND namespace = ? AND name = ?",
+                   NULL, err, DB_TEXT(catalog), DB_TEXT(ns), DB_TEXT(id->name));
+        }
+        st = tx_end(&t, st, err);
+    }
+    floe_arena_free(a);
+    return st;
+}
+
+floe_status floe_store_opt_process_put(floe_store *s, const char *catalog, const floe_ident *id,
+                                       int64_t process_id, const char *status,
+                                       const char *process_json, floe_err *err)
+{
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    tx t;
+    floe_status st = tx_autocommit(s, true, &t, err);
+    if (st == FLOE_OK) {
+        st = Q(&t, a,
+               "INSERT INTO optimizing_processes (process_id, catalog, namespace, name, status, "
+               "process, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (process_id) DO "
+               "UPDATE SET status = excluded.status, process = excluded.process, "
+               "updated_ms = excluded.updated_ms",
+               NULL, err, DB_INT(process_id), DB_TEXT(catalog), DB_TEXT(catalog_ns_key(a, &id->ns)),
+               DB_TEXT(id->name), DB_TEXT(status), DB_TEXT(process_json), DB_INT(now_ms()));
+        st = tx_end(&t, st, err);
+    }
+    floe_arena_free(a);
+    return st;
+}
+
+floe_status floe_store_opt_process_get(floe_store *s, floe_arena *a, int64_t process_id,
+                                       const char **out, floe_err *err)
+{
+    *out = NULL;
+    tx t;
+    floe_status st = tx_autocommit(s, false, &t, err);
+    db_result r = {0};
+    if (st == FLOE_OK) {
+        st = Q(&t, a, "SELECT process FROM optimizing_processes WHERE process_id = ?", &r, err,
+               DB_INT(process_id));
+        st = tx_end(&t, st, err);
+    }
+    if (st == FLOE_OK && r.nrows > 0) {
+        *out = db_cell(&r, 0, 0);
+    }
+    return st;
+}
+
+floe_status floe_store_opt_process_list(floe_store *s, floe_arena *a, const char *catalog,
+                                        const floe_ident *id, size_t limit, const char ***out,
+                                        size_t *n, floe_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    tx t;
+    floe_status st = tx_autocommit(s, false, &t, err);
+    db_result r = {0};
+    if (st == FLOE_OK) {
+        st = Q(&t, a,
+               "SELECT process FROM optimizing_processes WHERE catalog = ? AND namespace = ? "
+               "AND name = ? ORDER BY process_id DESC LIMIT ?",
+               &r, err, DB_TEXT(catalog), DB_TEXT(catalog_ns_key(a, &id->ns)), DB_TEXT(id->name),
+               DB_INT(limit == 0 ? 100 : (int64_t)limit));
+        st = tx_end(&t, st, err);
+    }
+    if (st != FLOE_OK) {
+        return st;
+    }
+    const char **rows = floe_arena_calloc(a, r.nrows + 1, sizeof(char *));
+    if (rows == NULL) {
+        return floe_arena_check(a, err);
+    }
+    for (size_t i = 0; i < r.nrows; i++) {
+        rows[i] = db_cell(&r, i, 0);
+    }
+    *out = rows;
+    *n = r.nrows;
+    return FLOE_OK;
+}

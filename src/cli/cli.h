@@ -56,6 +56,7 @@ extern bool cli_log_level_given;
 extern const cli_command cli_cmd_help;
 extern const cli_command cli_cmd_version;
 extern const cli_command cli_cmd_server;
+extern const cli_command cli_cmd_optimizer;
 extern const cli_command cli_cmd_avro;
 extern const cli_command cli_cmd_parquet;
 extern const cli_command cli_cmd_table;

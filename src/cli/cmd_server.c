@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 
+#include "floe/optimizer.h"
 #include "floe/server.h"
 
 #include <pthread.h>
@@ -30,11 +31,43 @@ static const char usage[] =
     "  --auth              require bearer tokens (clients come from the config file)\n"
     "  --insecure          allow a non-loopback address without auth\n"
     "  --port-file FILE    write the port to FILE once listening\n"
+    "  --embedded-optimizer-threads N\n"
+    "                      run a self-optimizing worker with N threads inside the server,\n"
+    "                      in group 'default' (default 1; 0 disables it)\n"
     "  --hash-secret       read a client secret from stdin, print its hash for the config\n"
     "                      file, and exit\n"
     "\n"
-    "SIGTERM or SIGINT stops the server: it stops accepting connections, lets requests in\n"
-    "flight finish, then closes the store.\n";
+    "SIGTERM or SIGINT stops the server: the embedded optimizer stops first (running tasks\n"
+    "get 10 seconds to finish), then the server stops accepting connections, lets requests\n"
+    "in flight finish, and closes the store.\n";
+
+/* The embedded optimizer's in-process transport (used when the HTTP routes need auth). */
+static int call_service(void *ud, const char *op, const json_t *req, json_t **resp)
+{
+    return floe_opt_service_handle(ud, op, req, resp);
+}
+
+/*
+ * The URL the embedded optimizer reaches this server at: the listen host (loopback for a
+ * wildcard address) and the bound port.
+ */
+static char *self_url(const char *listen, uint16_t port)
+{
+    const char *colon = strrchr(listen, ':');
+    size_t n = colon != NULL ? (size_t)(colon - listen) : strlen(listen);
+    char *host = floe_xstrndup(listen, n);
+    const char *h = host;
+    if (n == 0 || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "*") == 0) {
+        h = "127.0.0.1";
+    } else if (strcmp(host, "::") == 0 || strcmp(host, "[::]") == 0) {
+        h = "[::1]";
+    }
+    bool bare_v6 = strchr(h, ':') != NULL && h[0] != '[';
+    char *url = floe_xasprintf("http://%s%s%s:%u", bare_v6 ? "[" : "", h, bare_v6 ? "]" : "",
+                               (unsigned)port);
+    free(host);
+    return url;
+}
 
 static int hash_secret(void)
 {
@@ -63,7 +96,7 @@ static void set_opt(char **field, const char *v)
 static int run_server(int argc, char **argv)
 {
     const char *config = NULL, *data_dir = NULL, *listen = NULL, *database = NULL;
-    const char *port_file = NULL, *threads = NULL;
+    const char *port_file = NULL, *threads = NULL, *opt_threads = NULL;
     bool auth = false, insecure = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -80,6 +113,8 @@ static int run_server(int argc, char **argv)
             dst = &port_file;
         } else if (strcmp(a, "--threads") == 0) {
             dst = &threads;
+        } else if (strcmp(a, "--embedded-optimizer-threads") == 0) {
+            dst = &opt_threads;
         } else if (strcmp(a, "--auth") == 0) {
             auth = true;
             continue;
@@ -125,6 +160,12 @@ static int run_server(int argc, char **argv)
         }
         cfg.threads = (unsigned)n;
     }
+    int32_t n_opt_threads = 1;
+    if (opt_threads != NULL && (floe_parse_i32(opt_threads, &n_opt_threads, NULL) != FLOE_OK ||
+                                n_opt_threads < 0 || n_opt_threads > 1024)) {
+        rc = cli_usage_error("server", "--embedded-optimizer-threads must be from 0 to 1024");
+        goto out;
+    }
     cfg.auth_enabled = cfg.auth_enabled || auth;
     cfg.insecure = cfg.insecure || insecure;
     if (cfg.log_level_set && !cli_log_level_given) {
@@ -148,9 +189,35 @@ static int run_server(int argc, char **argv)
         rc = cli_fail("server", &err);
         goto out;
     }
+    floe_optimizer *opt = NULL;
+    floe_opt_service *svc = floe_server_opt_service(srv);
+    if (n_opt_threads > 0 && svc != NULL) {
+        char *url = self_url(cfg.listen, floe_server_port(srv));
+        floe_optimizer_config ocfg = {
+            .server_url = url,
+            .group = "default",
+            .threads = n_opt_threads,
+            .resource_id = "embedded",
+            .stop_grace_ms = 10000,
+        };
+        /* With auth on, the optimizer routes want a token this process has no client for:
+         * talk to the service directly instead of over HTTP. */
+        if (cfg.auth_enabled) {
+            ocfg.handler = call_service;
+            ocfg.handler_ud = svc;
+        }
+        if (floe_optimizer_start(&ocfg, &opt, &err) != FLOE_OK) {
+            FLOE_LOG_ERROR("server", "embedded optimizer not started: %s", err.msg);
+        } else {
+            FLOE_LOG_INFO("server", "embedded optimizer: %d threads polling %s%s", n_opt_threads,
+                          url, cfg.auth_enabled ? " (in process)" : "");
+        }
+        free(url);
+    }
     int sig = 0;
     sigwait(&stop, &sig);
     FLOE_LOG_INFO("server", "received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    floe_optimizer_stop(opt); /* before the server: its tasks report to it */
     floe_server_stop(srv);
     floe_server_free(srv);
     FLOE_LOG_INFO("server", "stopped");

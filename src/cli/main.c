@@ -13,15 +13,19 @@
 #define FLOE_VERSION "0.0.0"
 #endif
 
+/* One command per line. */
+/* clang-format off */
 const cli_command *const cli_commands[] = {
     &cli_cmd_help,
     &cli_cmd_version,
     &cli_cmd_server,
+    &cli_cmd_optimizer,
     &cli_cmd_parquet,
     &cli_cmd_avro,
     &cli_cmd_table,
     NULL,
 };
+/* clang-format on */
 
 bool cli_log_level_given;
 

@@ -421,6 +421,7 @@ static floe_status build_tasks(plan_state *s, coll_part *cp, const floe_opt_plan
         floe_opt_task_input *t = floe_vec_push(tasks);
         *t = (floe_opt_task_input){
             .table = opts->table,
+            .metadata_location = opts->metadata_location,
             .type = cp->stats->type,
             .snapshot_id = opts->snapshot_id,
             .sequence_number = opts->sequence_number,

@@ -88,6 +88,9 @@ json_t *floe_opt_task_input_to_json(const floe_opt_task_input *in)
 {
     json_t *o = json_object();
     json_object_set_new(o, "table", jstr(in->table));
+    if (in->metadata_location != NULL) {
+        json_object_set_new(o, "metadata-location", jstr(in->metadata_location));
+    }
     json_object_set_new(o, "type", json_string(floe_opt_type_name(in->type)));
     json_object_set_new(o, "snapshot-id", opt_json_int(in->snapshot_id));
     json_object_set_new(o, "sequence-number", opt_json_int(in->sequence_number));
@@ -529,6 +532,9 @@ floe_status floe_opt_task_input_from_json(floe_arena *a, const json_t *j, floe_o
     int64_t v = 0;
     if (st == FLOE_OK) {
         st = get_path(a, j, "table", true, &in.table, err);
+    }
+    if (st == FLOE_OK) { /* optional: inputs planned before the key existed have none */
+        st = get_path(a, j, "metadata-location", false, &in.metadata_location, err);
     }
     if (st == FLOE_OK) {
         st = opt_json_str(j, "type", &type, err);

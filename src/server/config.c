@@ -7,6 +7,8 @@
  */
 #include "server_int.h"
 
+#include "floe/optimizing.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,6 +33,20 @@ void floe_server_config_init(floe_server_config *c)
     c->connection_timeout_s = 60;
     c->token_ttl_ms = 3600 * 1000;
     c->log_level = FLOE_LOG_INFO;
+    c->opt_enabled = true;
+    c->opt_refresh_interval_ms = 60000;
+    c->opt_heartbeat_timeout_ms = 60000;
+    c->opt_ack_timeout_ms = 30000;
+    c->opt_execute_timeout_ms = 3600000;
+}
+
+static void free_props(floe_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)kv[i].key);
+        free((char *)kv[i].value);
+    }
+    free(kv);
 }
 
 static void free_catalog_config(floe_catalog_config *cc)
@@ -62,6 +78,12 @@ void floe_server_config_fini(floe_server_config *c)
         free_catalog_config(&c->catalogs[i]);
     }
     free(c->catalogs);
+    for (size_t i = 0; i < c->n_groups; i++) {
+        free(c->groups[i].name);
+        free(c->groups[i].policy);
+        free_props(c->groups[i].properties, c->groups[i].n_properties);
+    }
+    free(c->groups);
     memset(c, 0, sizeof(*c));
 }
 
@@ -316,6 +338,100 @@ static floe_status auth_key(walker *w, floe_server_config *c, const char *key, c
     return st;
 }
 
+/* A mapping of string properties appended to kv / n. */
+static floe_status get_props(walker *w, const yaml_node_t *v, const char *key, floe_kv **kv,
+                             size_t *n)
+{
+    floe_status st = want_type(w, v, YAML_MAPPING_NODE, key);
+    for (yaml_node_pair_t *p = st == FLOE_OK ? v->data.mapping.pairs.start : NULL;
+         p != NULL && p < v->data.mapping.pairs.top && st == FLOE_OK; p++) {
+        if (*n >= CONFIG_PROPS_MAX) {
+            return fail_at(w, v, key, "too many properties");
+        }
+        const char *k = scalar(w, yaml_document_get_node(w->doc, p->key), key);
+        const char *val = scalar(w, yaml_document_get_node(w->doc, p->value), key);
+        if (k == NULL || val == NULL) {
+            return FLOE_ERR_INVALID;
+        }
+        *kv = floe_xrealloc(*kv, (*n + 1) * sizeof(floe_kv));
+        (*kv)[*n].key = floe_xstrdup(k);
+        (*kv)[*n].value = floe_xstrdup(val);
+        (*n)++;
+    }
+    return st;
+}
+
+static floe_status optimizing_key(walker *w, floe_server_config *c, const char *key,
+                                  const yaml_node_t *v)
+{
+    if (strcmp(key, "enabled") == 0) {
+        return get_bool(w, v, "optimizing.enabled", &c->opt_enabled);
+    }
+    struct {
+        const char *name;
+        int64_t *field;
+        int64_t min_ms;
+    } durations[] = {
+        {"refresh-tables.interval", &c->opt_refresh_interval_ms, 100},
+        {"heartbeat-timeout", &c->opt_heartbeat_timeout_ms, 1000},
+        {"ack-timeout", &c->opt_ack_timeout_ms, 1000},
+        {"execute-timeout", &c->opt_execute_timeout_ms, 1000},
+    };
+    for (size_t i = 0; i < FLOE_ARRAY_LEN(durations); i++) {
+        if (strcmp(key, durations[i].name) == 0) {
+            char where[64];
+            snprintf(where, sizeof(where), "optimizing.%s", key);
+            floe_status st = get_duration_ms(w, v, where, durations[i].field);
+            if (st == FLOE_OK && *durations[i].field < durations[i].min_ms) {
+                return fail_at(w, v, where, "too short");
+            }
+            return st;
+        }
+    }
+    return FLOE_ERR_NOT_FOUND;
+}
+
+static floe_status group_key(walker *w, floe_server_config *c, const char *key,
+                             const yaml_node_t *v)
+{
+    floe_optimizer_group_config *g = &c->groups[c->n_groups - 1];
+    if (strcmp(key, "name") == 0) {
+        return get_string(w, v, "optimizer-groups.name", &g->name);
+    }
+    if (strcmp(key, "scheduling-policy") == 0) {
+        floe_status st = get_string(w, v, "optimizer-groups.scheduling-policy", &g->policy);
+        if (st == FLOE_OK &&
+            floe_opt_policy_parse(g->policy, &(floe_opt_policy){0}, NULL) != FLOE_OK) {
+            return fail_at(w, v, "optimizer-groups.scheduling-policy",
+                           "expected quota or balanced");
+        }
+        return st;
+    }
+    if (strcmp(key, "properties") == 0) {
+        return get_props(w, v, "optimizer-groups.properties", &g->properties, &g->n_properties);
+    }
+    return FLOE_ERR_NOT_FOUND;
+}
+
+static floe_status groups_section(walker *w, floe_server_config *c, const yaml_node_t *v)
+{
+    floe_status st = want_type(w, v, YAML_SEQUENCE_NODE, "optimizer-groups");
+    for (yaml_node_item_t *it = st == FLOE_OK ? v->data.sequence.items.start : NULL;
+         it != NULL && it < v->data.sequence.items.top && st == FLOE_OK; it++) {
+        if (c->n_groups >= CONFIG_LIST_MAX) {
+            return fail_at(w, v, "optimizer-groups", "too many groups");
+        }
+        c->groups = floe_xrealloc(c->groups, (c->n_groups + 1) * sizeof(*c->groups));
+        memset(&c->groups[c->n_groups++], 0, sizeof(*c->groups));
+        yaml_node_t *item = yaml_document_get_node(w->doc, *it);
+        st = each_key(w, item, "optimizer-groups", c, group_key);
+        if (st == FLOE_OK && c->groups[c->n_groups - 1].name == NULL) {
+            st = fail_at(w, item, "optimizer-groups", "each group needs a name");
+        }
+    }
+    return st;
+}
+
 static floe_catalog_config *cur_catalog(floe_server_config *c)
 {
     return &c->catalogs[c->n_catalogs - 1];
@@ -334,24 +450,7 @@ static floe_status catalog_key(walker *w, floe_server_config *c, const char *key
     if (strcmp(key, "properties") != 0) {
         return FLOE_ERR_NOT_FOUND;
     }
-    floe_status st = want_type(w, v, YAML_MAPPING_NODE, "catalogs.properties");
-    for (yaml_node_pair_t *p = st == FLOE_OK ? v->data.mapping.pairs.start : NULL;
-         p != NULL && p < v->data.mapping.pairs.top && st == FLOE_OK; p++) {
-        if (cc->n_properties >= CONFIG_PROPS_MAX) {
-            return fail_at(w, v, "catalogs.properties", "too many properties");
-        }
-        const char *k = scalar(w, yaml_document_get_node(w->doc, p->key), "catalogs.properties");
-        const char *val =
-            scalar(w, yaml_document_get_node(w->doc, p->value), "catalogs.properties");
-        if (k == NULL || val == NULL) {
-            return FLOE_ERR_INVALID;
-        }
-        cc->properties = floe_xrealloc(cc->properties, (cc->n_properties + 1) * sizeof(floe_kv));
-        cc->properties[cc->n_properties].key = floe_xstrdup(k);
-        cc->properties[cc->n_properties].value = floe_xstrdup(val);
-        cc->n_properties++;
-    }
-    return st;
+    return get_props(w, v, "catalogs.properties", &cc->properties, &cc->n_properties);
 }
 
 static floe_status top_key(walker *w, floe_server_config *c, const char *key, const yaml_node_t *v)
@@ -367,6 +466,12 @@ static floe_status top_key(walker *w, floe_server_config *c, const char *key, co
     }
     if (strcmp(key, "log") == 0) {
         return each_key(w, v, "log", c, log_key);
+    }
+    if (strcmp(key, "optimizing") == 0) {
+        return each_key(w, v, "optimizing", c, optimizing_key);
+    }
+    if (strcmp(key, "optimizer-groups") == 0) {
+        return groups_section(w, c, v);
     }
     if (strcmp(key, "catalogs") != 0) {
         return FLOE_ERR_NOT_FOUND;
@@ -469,6 +574,65 @@ static bool client_id_valid(const char *id)
     return true;
 }
 
+static bool group_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > FLOE_OPT_GROUP_NAME_MAX) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char ch = name[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Optimizer groups: names checked and unique, properties known, "default" present. */
+static floe_status finish_groups(floe_server_config *c, floe_err *err)
+{
+    bool have_default = false;
+    for (size_t i = 0; i < c->n_groups; i++) {
+        const floe_optimizer_group_config *g = &c->groups[i];
+        if (!group_name_valid(g->name)) {
+            return floe_err_set(err, FLOE_ERR_INVALID,
+                                "optimizer group name '%s' must be 1..%d characters of "
+                                "[A-Za-z0-9_-]",
+                                g->name, FLOE_OPT_GROUP_NAME_MAX);
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(g->name, c->groups[j].name) == 0) {
+                return floe_err_set(err, FLOE_ERR_INVALID, "optimizer group %s is configured twice",
+                                    g->name);
+            }
+        }
+        for (size_t k = 0; k < g->n_properties; k++) {
+            uint64_t v = 0;
+            if (strcmp(g->properties[k].key, "max-input-file-size-per-thread") != 0) {
+                return floe_err_set(err, FLOE_ERR_INVALID,
+                                    "optimizer group %s: unknown property '%s'", g->name,
+                                    g->properties[k].key);
+            }
+            if (floe_parse_size(g->properties[k].value, &v, NULL) != FLOE_OK || v == 0 ||
+                v > ((uint64_t)1 << 50)) {
+                return floe_err_set(err, FLOE_ERR_INVALID,
+                                    "optimizer group %s: max-input-file-size-per-thread: expected "
+                                    "a size, got '%s'",
+                                    g->name, g->properties[k].value);
+            }
+        }
+        have_default |= strcmp(g->name, "default") == 0;
+    }
+    if (!have_default) {
+        c->groups = floe_xrealloc(c->groups, (c->n_groups + 1) * sizeof(*c->groups));
+        memset(&c->groups[c->n_groups], 0, sizeof(*c->groups));
+        c->groups[c->n_groups++].name = floe_xstrdup("default");
+    }
+    return FLOE_OK;
+}
+
 floe_status floe_server_config_finish(floe_server_config *c, floe_err *err)
 {
     server_listen_addr addr;
@@ -520,5 +684,5 @@ floe_status floe_server_config_finish(floe_server_config *c, floe_err *err)
             }
         }
     }
-    return FLOE_OK;
+    return finish_groups(c, err);
 }

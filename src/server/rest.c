@@ -659,6 +659,100 @@ static bool authorize(http_req *r)
     return false;
 }
 
+/* ==== Self-optimizing: /api/v1/... ==== */
+
+static bool method_is(http_req *r, const char *m)
+{
+    if (strcmp(r->method, m) == 0) {
+        return true;
+    }
+    http_add_header(r, "Allow", m);
+    reply_error(r, 405, "BadRequestException", "method %s is not allowed here", r->method);
+    return false;
+}
+
+/* POST /api/v1/optimizer/{op}: the optimizer protocol, answered by the service. */
+static void h_optimizer(http_req *r, seg op)
+{
+    static const char *const ops[] = {"register", "heartbeat", "poll", "ack", "complete"};
+    const char *name = NULL;
+    for (size_t i = 0; i < FLOE_ARRAY_LEN(ops); i++) {
+        if (seg_is(op, ops[i])) {
+            name = ops[i];
+        }
+    }
+    if (name == NULL) {
+        reply_error(r, 404, "NotFoundException", "no route for %s %s", r->method, r->path);
+        return;
+    }
+    if (!method_is(r, "POST")) {
+        return;
+    }
+    json_t *body = parse_body(r);
+    if (body == NULL) {
+        return;
+    }
+    json_t *resp = NULL;
+    int code = floe_opt_service_handle(server_opt_service(r->srv->opt), name, body, &resp);
+    json_decref(body);
+    json_t *e = json_object_get(resp, "error");
+    if (code >= 400 && e != NULL) {
+        r->error_msg = floe_arena_strdup(r->a, json_string_value(json_object_get(e, "message")));
+    }
+    reply_json(r, code, resp != NULL ? resp : json_object());
+}
+
+/* GET /api/v1/optimizing/tables/{catalog}/{ns}/{table}/processes */
+static void h_table_processes(http_req *r, const seg *segs)
+{
+    floe_err err = {0};
+    char *catalog = NULL;
+    floe_ident id = {0};
+    if (floe_rest_decode(r->a, segs[0].p, segs[0].len, &catalog, NULL, &err) != FLOE_OK ||
+        floe_rest_parse_namespace(r->a, segs[1].p, segs[1].len, &id.ns, &err) != FLOE_OK ||
+        floe_rest_parse_name(r->a, segs[2].p, segs[2].len, &id.name, &err) != FLOE_OK) {
+        reply_error(r, 400, "IllegalArgumentException", "%s", err.msg);
+        return;
+    }
+    if (server_catalog(r->srv, catalog) == NULL) {
+        reply_error(r, 404, "NoSuchWarehouseException", "catalog %s does not exist", catalog);
+        return;
+    }
+    json_t *out = NULL;
+    if (server_opt_processes_json(r->srv->opt, catalog, &id, &out, &err) != FLOE_OK) {
+        reply_status(r, &err, NULL);
+        return;
+    }
+    reply_json(r, 200, out);
+}
+
+static void route_api(http_req *r, const seg *segs, size_t n)
+{
+    server_opt *o = r->srv->opt;
+    if (n == 2 && seg_is(segs[0], "optimizer")) {
+        h_optimizer(r, segs[1]);
+    } else if (n == 2 && seg_is(segs[0], "optimizing") && seg_is(segs[1], "tables")) {
+        if (method_is(r, "GET")) {
+            reply_json(r, 200, server_opt_tables_json(o));
+        }
+    } else if (n == 6 && seg_is(segs[0], "optimizing") && seg_is(segs[1], "tables") &&
+               seg_is(segs[5], "processes")) {
+        if (method_is(r, "GET")) {
+            h_table_processes(r, segs + 2);
+        }
+    } else if (n == 1 && seg_is(segs[0], "optimizer-groups")) {
+        if (method_is(r, "GET")) {
+            reply_json(r, 200, floe_opt_service_groups_json(server_opt_service(o)));
+        }
+    } else if (n == 1 && seg_is(segs[0], "optimizers")) {
+        if (method_is(r, "GET")) {
+            reply_json(r, 200, floe_opt_service_optimizers_json(server_opt_service(o)));
+        }
+    } else {
+        reply_error(r, 404, "NotFoundException", "no route for %s %s", r->method, r->path);
+    }
+}
+
 /* ==== Entry ==== */
 
 void rest_handle(http_req *r)
@@ -693,6 +787,12 @@ void rest_handle(http_req *r)
             return;
         }
         h_health(r);
+        return;
+    }
+    if (n >= 3 && seg_is(segs[0], "api") && seg_is(segs[1], "v1")) {
+        if (authorize(r)) {
+            route_api(r, segs + 2, n - 2);
+        }
         return;
     }
     if (n < 2 || !seg_is(segs[0], "v1")) {

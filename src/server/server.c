@@ -520,6 +520,11 @@ floe_status floe_server_start(const floe_server_config *cfg, floe_server **out, 
         return st;
     }
     s->auth = server_auth_new(cfg->clients, cfg->n_clients, cfg->token_ttl_ms);
+    st = server_opt_start(s, &s->opt, err);
+    if (st != FLOE_OK) {
+        floe_server_free(s);
+        return st;
+    }
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (addr.ipv6 ? MHD_USE_IPv6 : 0);
@@ -553,6 +558,11 @@ floe_status floe_server_start(const floe_server_config *cfg, floe_server **out, 
     floe_log_kv(FLOE_LOG_INFO, "server", kv, FLOE_ARRAY_LEN(kv), "listening");
     *out = s;
     return FLOE_OK;
+}
+
+floe_opt_service *floe_server_opt_service(floe_server *s)
+{
+    return server_opt_service(s->opt);
 }
 
 uint16_t floe_server_port(const floe_server *s)
@@ -594,6 +604,7 @@ void floe_server_stop(floe_server *s)
     pthread_mutex_unlock(&s->mu);
     MHD_stop_daemon(s->daemon);
     s->daemon = NULL;
+    server_opt_stop(s->opt);
     s->stopped = true;
 }
 
@@ -603,6 +614,7 @@ void floe_server_free(floe_server *s)
         return;
     }
     floe_server_stop(s);
+    server_opt_free(s->opt);
     for (size_t i = 0; i < s->n_catalogs; i++) {
         floe_catalog_close(s->catalogs[i]);
     }

@@ -6,7 +6,10 @@
 #ifndef FLOE_SERVER_INT_H
 #define FLOE_SERVER_INT_H
 
+#include "floe/optimizing.h"
 #include "floe/server.h"
+
+#include <jansson.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -51,6 +54,26 @@ const char *server_auth_issue(server_auth *a, floe_arena *ar, const char *client
 auth_result server_auth_verify(server_auth *a, floe_arena *ar, const char *token,
                                const char **client);
 
+/* ==== Self-optimizing (optimizing.c) ==== */
+
+typedef struct server_opt server_opt;
+
+/*
+ * The optimizer service with the configured groups, runtimes reloaded from the store, the
+ * catalogs' listener and the background thread (not started when optimizing.enabled is false:
+ * the service still answers). Needs the store and the catalogs open.
+ */
+floe_status server_opt_start(floe_server *srv, server_opt **out, floe_err *err);
+/* Stop the thread and remove the listener (idempotent). */
+void server_opt_stop(server_opt *o);
+void server_opt_free(server_opt *o);
+floe_opt_service *server_opt_service(server_opt *o);
+/* {"tables": [...]}: every known table's runtime. */
+json_t *server_opt_tables_json(server_opt *o);
+/* {"processes": [...]} of one table, newest first (with tasks). */
+floe_status server_opt_processes_json(server_opt *o, const char *catalog, const floe_ident *id,
+                                      json_t **out, floe_err *err);
+
 /* ==== The server ==== */
 
 struct floe_server {
@@ -60,6 +83,7 @@ struct floe_server {
     floe_catalog **catalogs; /* catalogs[0] is the default catalog */
     size_t n_catalogs;
     server_auth *auth;
+    server_opt *opt;
     struct MHD_Daemon *daemon;
     uint16_t port;
     int64_t started_us;

@@ -573,6 +573,63 @@ static void test_location_in_use(void **state)
     assert_false(used); /* "/wh/db//" is not a prefix */
 }
 
+/* ==== Self-optimizing state ==== */
+
+static void test_optimizing_state(void **state)
+{
+    suite_ctx *c = *state;
+    floe_arena *a = c->t->arena;
+    floe_err err = {0};
+    floe_ident t1 = id_of(a, "db.sub", "t1"), t2 = id_of(a, "db", "t2");
+    FLOE_ASSERT_OK(floe_store_opt_table_put(c->s, "cat", &t1, "{\"status\":\"idle\"}", &err), &err);
+    FLOE_ASSERT_OK(floe_store_opt_table_put(c->s, "cat", &t2, "{\"status\":\"minor\"}", &err),
+                   &err);
+    /* Put again: replaced, not duplicated. */
+    FLOE_ASSERT_OK(floe_store_opt_table_put(c->s, "cat", &t1, "{\"status\":\"pending\"}", &err),
+                   &err);
+    floe_store_opt_table *rows = NULL;
+    size_t n = 0;
+    FLOE_ASSERT_OK(floe_store_opt_table_list(c->s, a, &rows, &n, &err), &err);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].id.name, "t2"); /* "db" sorts before "db\x1fsub" */
+    assert_string_equal(rows[1].id.name, "t1");
+    assert_int_equal(rows[1].id.ns.n, 2);
+    assert_string_equal(rows[1].id.ns.levels[1], "sub");
+    assert_string_equal(rows[1].runtime_json, "{\"status\":\"pending\"}");
+    assert_true(rows[1].updated_ms > 0);
+
+    /* Processes: upsert by id, newest first per table, limited. */
+    for (int64_t pid = 1; pid <= 5; pid++) {
+        char *j = floe_xasprintf("{\"process-id\":%lld}", (long long)pid);
+        FLOE_ASSERT_OK(floe_store_opt_process_put(c->s, "cat", &t1, pid, "running", j, &err), &err);
+        free(j);
+    }
+    FLOE_ASSERT_OK(floe_store_opt_process_put(c->s, "cat", &t1, 3, "failed", "{\"x\":3}", &err),
+                   &err);
+    FLOE_ASSERT_OK(floe_store_opt_process_put(c->s, "cat", &t2, 9, "success", "{\"x\":9}", &err),
+                   &err);
+    const char **procs = NULL;
+    FLOE_ASSERT_OK(floe_store_opt_process_list(c->s, a, "cat", &t1, 3, &procs, &n, &err), &err);
+    assert_int_equal(n, 3);
+    assert_string_equal(procs[0], "{\"process-id\":5}");
+    assert_string_equal(procs[2], "{\"x\":3}");
+    const char *one = NULL;
+    FLOE_ASSERT_OK(floe_store_opt_process_get(c->s, a, 9, &one, &err), &err);
+    assert_string_equal(one, "{\"x\":9}");
+    FLOE_ASSERT_OK(floe_store_opt_process_get(c->s, a, 42, &one, &err), &err);
+    assert_null(one);
+
+    /* Forgetting a table drops its runtime and processes only. */
+    FLOE_ASSERT_OK(floe_store_opt_table_delete(c->s, "cat", &t1, &err), &err);
+    FLOE_ASSERT_OK(floe_store_opt_table_delete(c->s, "cat", &t1, &err), &err);
+    FLOE_ASSERT_OK(floe_store_opt_table_list(c->s, a, &rows, &n, &err), &err);
+    assert_int_equal(n, 1);
+    FLOE_ASSERT_OK(floe_store_opt_process_list(c->s, a, "cat", &t1, 0, &procs, &n, &err), &err);
+    assert_int_equal(n, 0);
+    FLOE_ASSERT_OK(floe_store_opt_process_list(c->s, a, "cat", &t2, 0, &procs, &n, &err), &err);
+    assert_int_equal(n, 1);
+}
+
 /* ==== Concurrency ==== */
 
 typedef struct commit_log {
@@ -804,6 +861,7 @@ int store_suite_run(const char *group, const store_backend *b)
         T(test_swap_winner_and_loser),
         T(test_swap_many_is_all_or_nothing),
         T(test_location_in_use),
+        T(test_optimizing_state),
         T(test_concurrent_swaps_from_threads_lose_nothing),
         T(test_concurrent_swaps_from_processes_lose_nothing),
     };

@@ -388,6 +388,65 @@ static void test_view_metadata(void **state)
     json_decref(req);
 }
 
+/* The Iceberg library commits to a catalog table through floe_catalog_ice_table. */
+static void test_ice_table_adapter(void **state)
+{
+    floe_test_ctx *t = *state;
+    env e;
+    open_env(t, &e);
+    floe_err err = {0};
+    floe_table_version v;
+    FLOE_ASSERT_OK(create(t, &e, "t", false, &v, &err), &err);
+    heard h = {0};
+    floe_catalog_add_listener(e.cat, record, &h);
+    const char *levels[] = {"db"};
+    floe_ident id = {{levels, 1}, "t"};
+    floe_ice_catalog ice;
+    FLOE_ASSERT_OK(floe_catalog_ice_table(e.cat, t->arena, &id, &ice, &err), &err);
+    /* Two writers apply on the same base; the second loses the swap and is re-applied. */
+    floe_table_meta *base = NULL;
+    FLOE_ASSERT_OK(ice.ops->load(ice.ctx, t->arena, &base, &err), &err);
+    for (int i = 0; i < 2; i++) {
+        floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+        floe_data_file f = {.content = FLOE_CONTENT_DATA,
+                            .file_path =
+                                floe_arena_sprintf(t->arena, "%s/db/t/data/f%d.parquet", e.wh, i),
+                            .file_format = FLOE_FORMAT_PARQUET,
+                            .partition = {.kind = FLOE_V_STRUCT},
+                            .record_count = 10,
+                            .file_size_in_bytes = 100};
+        FLOE_ASSERT_OK(floe_ice_op_add_file(op, &f, &err), &err);
+        floe_table_meta *after = NULL;
+        if (i == 1) {
+            /* Apply on the stale base first: the catalog refuses the outdated requirement. */
+            floe_ice_op_result res;
+            FLOE_ASSERT_OK(floe_ice_op_apply(op, t->arena, e.io, base, 5, &res, &err), &err);
+            floe_table_meta *out = NULL;
+            FLOE_ASSERT_ERR(ice.ops->commit(ice.ctx, t->arena, res.reqs, res.n_reqs, res.updates,
+                                            res.n_updates, &out, &err),
+                            FLOE_ERR_CONFLICT, &err, "");
+        }
+        FLOE_ASSERT_OK(floe_ice_op_commit(op, t->arena, &ice, &after, &err), &err);
+        floe_ice_op_free(op);
+        assert_int_equal(after->n_snapshots, (size_t)i + 1);
+    }
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.kinds[0], FLOE_CHANGE_COMMIT);
+    assert_string_equal(h.names[1], "t");
+    FLOE_ASSERT_OK(floe_catalog_table_load(e.cat, t->arena, &id, &v, &err), &err);
+    const floe_snapshot *cur = floe_table_meta_current_snapshot(v.meta);
+    bool found = false;
+    for (size_t i = 0; i < cur->n_summary; i++) {
+        if (strcmp(cur->summary[i].key, "total-data-files") == 0) {
+            assert_string_equal(cur->summary[i].value, "2");
+            found = true;
+        }
+    }
+    assert_true(found);
+    floe_catalog_remove_listener(e.cat, record, &h);
+    close_env(&e);
+}
+
 FLOE_TEST_GROUP(commit)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +457,8 @@ FLOE_TEST_GROUP(commit)
         cmocka_unit_test_setup_teardown(test_transaction_all_or_nothing, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_view_metadata, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_ice_table_adapter, floe_test_setup,
+                                        floe_test_teardown),
     };
     return cmocka_run_group_tests_name("commit", tests, NULL, NULL);
 }

@@ -372,6 +372,7 @@ static floe_opt_task_input sample_input(void)
     };
     static const floe_kv props[] = {{"rewrite.use-parquet-row-group-merge.enabled", "true"}};
     return (floe_opt_task_input){.table = "db.t",
+                                 .metadata_location = "s3://b/t/metadata/00003-x.metadata.json",
                                  .type = FLOE_OPT_MAJOR,
                                  .snapshot_id = 123456789012345LL,
                                  .sequence_number = 42,
@@ -398,6 +399,7 @@ static void test_task_input_round_trip(void **state)
     assert_int_equal(back.n_files, 2);
     assert_int_equal(back.n_deletes, 2);
     assert_int_equal(back.snapshot_id, 123456789012345LL);
+    assert_string_equal(back.metadata_location, "s3://b/t/metadata/00003-x.metadata.json");
     assert_string_equal(back.deletes[1].referenced_data_file, "s3://b/t/data/a.parquet");
     assert_int_equal(back.deletes[1].format, FLOE_FORMAT_PUFFIN);
     assert_true(back.deletes[1].has_content_offset);
@@ -405,6 +407,13 @@ static void test_task_input_round_trip(void **state)
     assert_int_equal(back.files[0].deletes[1], 1);
     json_t *j2 = floe_opt_task_input_to_json(&back);
     assert_true(json_equal(j, j2));
+    json_decref(j2);
+    /* Inputs written before metadata-location existed still parse, with NULL. */
+    json_object_del(j, "metadata-location");
+    FLOE_ASSERT_OK(floe_opt_task_input_from_json(t->arena, j, &back, &err), &err);
+    assert_null(back.metadata_location);
+    j2 = floe_opt_task_input_to_json(&back);
+    assert_null(json_object_get(j2, "metadata-location"));
     json_decref(j);
     json_decref(j2);
 }
@@ -455,6 +464,7 @@ static void test_task_input_rejects_bad_json(void **state)
         const char *needle;
     } cases[] = {
         {"table", "7", "table: expected a string"},
+        {"metadata-location", "7", "metadata-location: expected a string"},
         {"type", "\"huge\"", "unknown optimizing type"},
         {"snapshot-id", "\"x\"", "snapshot-id: expected an integer"},
         {"partition", "[1]", "partition: expected an object"},

@@ -31,6 +31,7 @@ static void fx_init(fixture *fx, floe_test_ctx *t, bool partitioned)
                                    .last_minor_ms = NOW - 60000,
                                    .last_full_ms = NOW - 60000};
     fx->popts = (floe_opt_plan_opts){.table = "db.t",
+                                     .metadata_location = "mem://t/metadata/v3.metadata.json",
                                      .snapshot_id = 42,
                                      .sequence_number = 7,
                                      .group_threads = 1,
@@ -107,6 +108,7 @@ static void test_fragments_only_minor(void **state)
     assert_int_equal(task->spec_id, 0);
     assert_string_equal(task->partition, "{\"1000\":\"eu\"}");
     assert_string_equal(task->table, "db.t");
+    assert_string_equal(task->metadata_location, "mem://t/metadata/v3.metadata.json");
     assert_int_equal(task->type, FLOE_OPT_MINOR);
     for (size_t i = 0; i < task->n_files; i++) {
         assert_int_equal(task->files[i].role, FLOE_OPT_REWRITE);

@@ -169,6 +169,72 @@ static void test_load_file(void **state)
     floe_server_config_fini(&c);
 }
 
+static void test_optimizing_and_groups(void **state)
+{
+    (void)state;
+    floe_server_config c;
+    floe_server_config_init(&c);
+    floe_err err = {0};
+    assert_true(c.opt_enabled);
+    assert_int_equal(c.opt_refresh_interval_ms, 60000);
+    FLOE_ASSERT_OK(parse(&c,
+                         "optimizing:\n"
+                         "  enabled: false\n"
+                         "  refresh-tables.interval: 5s\n"
+                         "  heartbeat-timeout: 2m\n"
+                         "  ack-timeout: 10s\n"
+                         "  execute-timeout: 2h\n"
+                         "optimizer-groups:\n"
+                         "  - name: etl\n"
+                         "    scheduling-policy: balanced\n"
+                         "    properties:\n"
+                         "      max-input-file-size-per-thread: 1GiB\n",
+                         &err),
+                   &err);
+    FLOE_ASSERT_OK(floe_server_config_finish(&c, &err), &err);
+    assert_false(c.opt_enabled);
+    assert_int_equal(c.opt_refresh_interval_ms, 5000);
+    assert_int_equal(c.opt_heartbeat_timeout_ms, 120000);
+    assert_int_equal(c.opt_ack_timeout_ms, 10000);
+    assert_int_equal(c.opt_execute_timeout_ms, 7200000);
+    assert_int_equal(c.n_groups, 2); /* etl, then default added */
+    assert_string_equal(c.groups[0].name, "etl");
+    assert_string_equal(c.groups[0].policy, "balanced");
+    assert_string_equal(c.groups[0].properties[0].value, "1GiB");
+    assert_string_equal(c.groups[1].name, "default");
+    floe_server_config_fini(&c);
+
+    static const struct {
+        const char *yaml;
+        const char *needle;
+    } bad[] = {
+        {"optimizing:\n  refresh: 1s\n", "unknown key 'refresh'"},
+        {"optimizing:\n  refresh-tables.interval: 1ms\n", "too short"},
+        {"optimizer-groups:\n  - name: a\n    scheduling-policy: fifo\n", "quota or balanced"},
+        {"optimizer-groups:\n  - scheduling-policy: quota\n", "needs a name"},
+        {"optimizer-groups:\n  - name: 'a b'\n", "must be 1..64"},
+        {"optimizer-groups:\n  - name: a\n  - name: a\n", "configured twice"},
+        {"optimizer-groups:\n  - name: a\n    properties: {threads: '4'}\n",
+         "unknown property 'threads'"},
+        {"optimizer-groups:\n  - name: a\n    properties:\n"
+         "      max-input-file-size-per-thread: lots\n",
+         "expected a size"},
+    };
+    for (size_t i = 0; i < FLOE_ARRAY_LEN(bad); i++) {
+        floe_server_config_init(&c);
+        floe_err e = {0};
+        floe_status st = parse(&c, bad[i].yaml, &e);
+        if (st == FLOE_OK) {
+            st = floe_server_config_finish(&c, &e);
+        }
+        if (st != FLOE_ERR_INVALID || strstr(e.msg, bad[i].needle) == NULL) {
+            fail_msg("case %zu: got %s '%s', want '%s'", i, floe_status_name(st), e.msg,
+                     bad[i].needle);
+        }
+        floe_server_config_fini(&c);
+    }
+}
+
 FLOE_TEST_GROUP(config)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +242,7 @@ FLOE_TEST_GROUP(config)
         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_errors_name_the_key_and_line),
         cmocka_unit_test(test_finish_refuses_unsafe_setups),
+        cmocka_unit_test(test_optimizing_and_groups),
         cmocka_unit_test_setup_teardown(test_load_file, floe_test_setup, floe_test_teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The manifest-backed source and the committer on a filesystem table: small appends are
+ * planned from the real manifests, a process is "executed" (outputs describe the rows of their
+ * inputs) and committed as one REWRITE snapshot; concurrent writers between plan and commit
+ * (appends kept, an equality delete still applying to the rewritten rows, an input file removed
+ * -> clean conflict), an idempotent retried commit, and partial processes.
+ */
+#include "opt_helpers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *SCHEMA = "{\"type\":\"struct\",\"schema-id\":0,\"fields\":["
+                            "{\"id\":1,\"name\":\"id\",\"required\":false,\"type\":\"long\"},"
+                            "{\"id\":2,\"name\":\"p\",\"required\":false,\"type\":\"int\"}]}";
+
+typedef struct tbl {
+    floe_test_ctx *t;
+    floe_fileio *io;
+    floe_ice_catalog cat;
+    const char *loc;
+    int next; /* file name counter */
+} tbl;
+
+static void tbl_create(floe_test_ctx *t, tbl *tb)
+{
+    floe_arena *a = t->arena;
+    floe_err err = {0};
+    tb->t = t;
+    tb->next = 0;
+    tb->io = floe_fileio_local_new(&(floe_local_io_opts){.no_sync = true});
+    tb->loc = floe_test_tmp_path(t, "tbl");
+    json_t *sj = json_loads(SCHEMA, 0, NULL);
+    const floe_ice_schema *s = NULL;
+    FLOE_ASSERT_OK(floe_ice_schema_from_json(a, sj, &s, &err), &err);
+    json_decref(sj);
+    json_t *j = json_loads("{\"spec-id\":0,\"fields\":[{\"name\":\"p\",\"transform\":"
+                           "\"identity\",\"source-id\":2,\"field-id\":1000}]}",
+                           0, NULL);
+    const floe_partition_spec *spec = NULL;
+    FLOE_ASSERT_OK(floe_partition_spec_from_json(a, j, false, 0, &spec, &err), &err);
+    json_decref(j);
+    floe_ice_create_opts o = {.location = tb->loc, .schema = s, .spec = spec, .now_ms = 1000};
+    floe_table_meta *m = NULL;
+    FLOE_ASSERT_OK(floe_ice_table_create(a, &o, &m, &err), &err);
+    FLOE_ASSERT_OK(floe_fs_table_create(tb->io, tb->loc, m, &tb->cat, &err), &err);
+}
+
+static void tbl_free(tbl *tb)
+{
+    floe_fs_table_free(&tb->cat);
+    floe_fileio_free(tb->io);
+}
+
+static floe_table_meta *load(tbl *tb)
+{
+    floe_table_meta *m = NULL;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(tb->cat.ops->load(tb->cat.ctx, tb->t->arena, &m, &err), &err);
+    return m;
+}
+
+static floe_data_file file(tbl *tb, floe_file_content c, int p, int64_t records)
+{
+    floe_arena *a = tb->t->arena;
+    floe_value *v = floe_arena_calloc(a, 1, sizeof(*v));
+    *v = floe_value_int(p);
+    floe_value part = floe_value_null();
+    part.kind = FLOE_V_STRUCT;
+    part.u.nested.items = v;
+    part.u.nested.n = 1;
+    static const int32_t eq[] = {1};
+    return (floe_data_file){.content = c,
+                            .file_path =
+                                floe_arena_sprintf(a, "%s/data/f%d.parquet", tb->loc, tb->next++),
+                            .file_format = FLOE_FORMAT_PARQUET,
+                            .spec_id = 0,
+                            .partition = part,
+                            .record_count = records,
+                            .file_size_in_bytes = records * 100,
+                            .equality_ids = c == FLOE_CONTENT_EQUALITY_DELETES ? eq : NULL,
+                            .n_equality_ids = c == FLOE_CONTENT_EQUALITY_DELETES ? 1 : 0};
+}
+
+static void commit_op(tbl *tb, floe_ice_op *op)
+{
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_ice_op_commit(op, tb->t->arena, &tb->cat, NULL, &err), &err);
+    floe_ice_op_free(op);
+}
+
+/* One small append of one file per call. */
+static floe_data_file append(tbl *tb, floe_file_content c, int p, int64_t records)
+{
+    floe_data_file f = file(tb, c, p, records);
+    floe_ice_op *op =
+        floe_ice_op_new(c == FLOE_CONTENT_DATA ? FLOE_ICE_OP_FAST_APPEND : FLOE_ICE_OP_ROW_DELTA);
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &f, &err), &err);
+    commit_op(tb, op);
+    return f;
+}
+
+typedef struct live {
+    size_t files;
+    int64_t records;
+    size_t deletes; /* sum of deletes applying */
+} live;
+
+static live live_files(tbl *tb, const floe_table_meta *m)
+{
+    floe_scan_task *tasks = NULL;
+    size_t n = 0;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_scan_collect(tb->t->arena, tb->io, m, NULL, &tasks, &n, NULL, &err), &err);
+    live l = {0};
+    for (size_t i = 0; i < n; i++) {
+        l.files++;
+        l.records += tasks[i].file->record_count;
+        l.deletes += tasks[i].n_deletes;
+    }
+    return l;
+}
+
+/* Plan the current snapshot through the manifest-backed source. */
+static floe_opt_plan *plan_table(tbl *tb, const floe_table_meta *m, floe_opt_manifest_source *ms)
+{
+    floe_arena *a = tb->t->arena;
+    static floe_opt_props props;
+    props = oth_props(a, NULL);
+    const floe_snapshot *snap = floe_table_meta_current_snapshot(m);
+    *ms = (floe_opt_manifest_source){.io = tb->io, .meta = m, .snapshot_id = snap->snapshot_id};
+    floe_opt_source src;
+    floe_opt_manifest_source_init(ms, &src);
+    floe_opt_table_ctx ctx = {.meta = m, .props = &props, .now_ms = 2000000000000LL};
+    floe_opt_plan_opts po = {.table = "fs.t",
+                             .metadata_location = "x",
+                             .snapshot_id = snap->snapshot_id,
+                             .sequence_number = snap->sequence_number,
+                             .group_threads = 1};
+    floe_opt_plan *plan = NULL;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_opt_plan_make(a, &ctx, &po, &src, &plan, &err), &err);
+    return plan;
+}
+
+/*
+ * "Execute" a process: every task writes one data file holding its inputs' rows (the record
+ * count is what the commit and the checks below see); tasks listed in `fail` fail.
+ */
+static json_t *execute(tbl *tb, const floe_opt_plan *plan, const bool *fail)
+{
+    static int64_t next_pid = 77;
+    floe_opt_process *p = NULL;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_opt_process_from_plan(plan, next_pid++, "fs.t", 1, &p, &err), &err);
+    for (size_t i = 0; i < p->n_tasks; i++) {
+        floe_opt_task *t = &p->tasks[i];
+        FLOE_ASSERT_OK(floe_opt_task_schedule(t, "tok", 1, 2, &err), &err);
+        FLOE_ASSERT_OK(floe_opt_task_ack(t, "tok", t->attempt, 3, &err), &err);
+        if (fail != NULL && fail[i]) {
+            FLOE_ASSERT_OK(floe_opt_task_fail(t, "tok", t->attempt, "boom", 4, &err), &err);
+            continue;
+        }
+        int64_t rows = 0;
+        for (size_t k = 0; k < plan->tasks[i].n_files; k++) {
+            rows += plan->tasks[i].files[k].records;
+        }
+        floe_opt_output_file of = {
+            .path = floe_arena_sprintf(tb->t->arena, "%s/data/out-%zu.parquet", tb->loc, i),
+            .content = FLOE_CONTENT_DATA,
+            .format = FLOE_FORMAT_PARQUET,
+            .size = rows * 100,
+            .records = rows};
+        floe_opt_task_output out = {.files = &of, .n_files = 1};
+        json_t *oj = floe_opt_task_output_to_json(&out);
+        char *text = json_dumps(oj, JSON_COMPACT);
+        FLOE_ASSERT_OK(floe_opt_task_succeed(t, "tok", t->attempt, text, 4, &err), &err);
+        free(text);
+        json_decref(oj);
+    }
+    p->status = FLOE_OPT_PROC_COMMITTING;
+    json_t *j = floe_opt_process_to_json(p, true);
+    floe_opt_process_free(p);
+    return j;
+}
+
+static const char *summary(const floe_table_meta *m, const char *key)
+{
+    const floe_snapshot *s = floe_table_meta_current_snapshot(m);
+    for (size_t i = 0; i < s->n_summary; i++) {
+        if (strcmp(s->summary[i].key, key) == 0) {
+            return s->summary[i].value;
+        }
+    }
+    return NULL;
+}
+
+static void test_small_appends_rewritten_with_concurrent_append(void **state)
+{
+    floe_test_ctx *t = *state;
+    tbl tb;
+    tbl_create(t, &tb);
+    for (int i = 0; i < 15; i++) {
+        append(&tb, FLOE_CONTENT_DATA, 1, 10 + i);
+    }
+    floe_table_meta *m = load(&tb);
+    const floe_snapshot *plan_snap = floe_table_meta_current_snapshot(m);
+    floe_opt_manifest_source ms;
+    floe_opt_plan *plan = plan_table(&tb, m, &ms);
+    assert_int_equal(ms.passes, 2);     /* evaluate, then collect */
+    assert_int_equal(ms.files, 2 * 15); /* each pass saw every live file */
+    assert_int_equal(plan->type, FLOE_OPT_MINOR);
+    assert_int_equal(plan->n_tasks, 1);
+    assert_int_equal(plan->tasks[0].n_files, 15);
+    assert_string_equal(plan->tasks[0].partition, "{\"1000\":1}");
+    json_t *proc = execute(&tb, plan, NULL);
+
+    /* A writer appends to both partitions between plan and commit. */
+    append(&tb, FLOE_CONTENT_DATA, 1, 1000);
+    append(&tb, FLOE_CONTENT_DATA, 2, 2000);
+    live before = live_files(&tb, load(&tb));
+    assert_int_equal(before.files, 17);
+
+    floe_opt_commit_result res;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_opt_commit(t->arena, &tb.cat, proc, &res, &err), &err);
+    assert_false(res.already_committed);
+    assert_int_equal(res.removed_data_files, 15);
+    assert_int_equal(res.added_data_files, 1);
+    floe_table_meta *after = load(&tb);
+    assert_int_equal(floe_table_meta_current_snapshot(after)->snapshot_id, res.snapshot_id);
+    char pid[32];
+    snprintf(pid, sizeof(pid), "%lld",
+             (long long)json_integer_value(json_object_get(proc, "process-id")));
+    assert_string_equal(summary(after, "floe.optimizing.process-id"), pid);
+    live l = live_files(&tb, after);
+    assert_int_equal(l.files, 3); /* the rewrite plus the writer's two files */
+    assert_int_equal(l.records, before.records);
+    /* The rewritten file keeps the plan snapshot's data sequence number. */
+    floe_scan_task *tasks = NULL;
+    size_t n = 0;
+    FLOE_ASSERT_OK(floe_scan_collect(t->arena, tb.io, after, NULL, &tasks, &n, NULL, &err), &err);
+    bool seen = false;
+    for (size_t i = 0; i < n; i++) {
+        if (strstr(tasks[i].file->file_path, "out-0") != NULL) {
+            seen = true;
+            assert_int_equal(tasks[i].data_sequence_number, plan_snap->sequence_number);
+            assert_int_equal(tasks[i].file->partition.u.nested.items[0].u.i32, 1);
+        }
+    }
+    assert_true(seen);
+
+    /* The same commit again (a restart before it was recorded) finds its snapshot. */
+    FLOE_ASSERT_OK(floe_opt_commit(t->arena, &tb.cat, proc, &res, &err), &err);
+    assert_true(res.already_committed);
+    assert_int_equal(load(&tb)->n_snapshots, after->n_snapshots);
+    json_decref(proc);
+    tbl_free(&tb);
+}
+
+static void test_equality_delete_after_plan_still_applies(void **state)
+{
+    floe_test_ctx *t = *state;
+    tbl tb;
+    tbl_create(t, &tb);
+    for (int i = 0; i < 13; i++) {
+        append(&tb, FLOE_CONTENT_DATA, 1, 5);
+    }
+    floe_table_meta *m = load(&tb);
+    floe_opt_manifest_source ms;
+    floe_opt_plan *plan = plan_table(&tb, m, &ms);
+    assert_int_equal(plan->n_tasks, 1);
+    json_t *proc = execute(&tb, plan, NULL);
+    /* A writer deletes rows by equality in the same partition after the plan. */
+    append(&tb, FLOE_CONTENT_EQUALITY_DELETES, 1, 2);
+    assert_int_equal(live_files(&tb, load(&tb)).deletes, 13);
+    floe_opt_commit_result res;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_opt_commit(t->arena, &tb.cat, proc, &res, &err), &err);
+    live l = live_files(&tb, load(&tb));
+    assert_int_equal(l.files, 1);
+    assert_int_equal(l.records, 13 * 5);
+    assert_int_equal(l.deletes, 1); /* the writer's delete applies to the rewritten rows */
+    json_decref(proc);
+    tbl_free(&tb);
+}
+
+static void test_input_removed_concurrently_fails_cleanly(void **state)
+{
+    floe_test_ctx *t = *state;
+    tbl tb;
+    tbl_create(t, &tb);
+    floe_data_file first = append(&tb, FLOE_CONTENT_DATA, 1, 7);
+    for (int i = 0; i < 12; i++) {
+        append(&tb, FLOE_CONTENT_DATA, 1, 7);
+    }
+    floe_table_meta *m = load(&tb);
+    floe_opt_manifest_source ms;
+    floe_opt_plan *plan = plan_table(&tb, m, &ms);
+    json_t *proc = execute(&tb, plan, NULL);
+    /* A writer removes one of the inputs (a delete of all its rows) before the commit. */
+    floe_ice_op *del = floe_ice_op_new(FLOE_ICE_OP_DELETE_FILES);
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_ice_op_remove_file(del, first.file_path, &err), &err);
+    commit_op(&tb, del);
+    floe_table_meta *before = load(&tb);
+    live lb = live_files(&tb, before);
+    assert_int_equal(lb.files, 12);
+    floe_opt_commit_result res;
+    FLOE_ASSERT_ERR(floe_opt_commit(t->arena, &tb.cat, proc, &res, &err), FLOE_ERR_CONFLICT, &err,
+                    "");
+    floe_table_meta *after = load(&tb);
+    assert_int_equal(floe_table_meta_current_snapshot(after)->snapshot_id,
+                     floe_table_meta_current_snapshot(before)->snapshot_id);
+    live la = live_files(&tb, after);
+    assert_int_equal(la.files, 12);
+    assert_int_equal(la.records, 12 * 7); /* the writer's delete stands */
+    json_decref(proc);
+    tbl_free(&tb);
+}
+
+static void test_partial_process_commits_successful_tasks(void **state)
+{
+    floe_test_ctx *t = *state;
+    tbl tb;
+    tbl_create(t, &tb);
+    for (int p = 1; p <= 2; p++) {
+        for (int i = 0; i < 13; i++) {
+            append(&tb, FLOE_CONTENT_DATA, p, 3);
+        }
+    }
+    floe_table_meta *m = load(&tb);
+    floe_opt_manifest_source ms;
+    floe_opt_plan *plan = plan_table(&tb, m, &ms);
+    assert_int_equal(plan->n_tasks, 2);
+    bool fail[2] = {false, true};
+    json_t *proc = execute(&tb, plan, fail);
+    floe_opt_commit_result res;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_opt_commit(t->arena, &tb.cat, proc, &res, &err), &err);
+    assert_int_equal(res.tasks, 1);
+    live l = live_files(&tb, load(&tb));
+    assert_int_equal(l.files, 1 + 13);
+    assert_int_equal(l.records, 26 * 3);
+    json_decref(proc);
+
+    /* Nothing succeeded: refused, table unchanged. */
+    bool all[2] = {true, true};
+    m = load(&tb);
+    plan = plan_table(&tb, m, &ms);
+    proc = execute(&tb, plan, all);
+    FLOE_ASSERT_ERR(floe_opt_commit(t->arena, &tb.cat, proc, &res, &err), FLOE_ERR_INVALID, &err,
+                    "no successful task");
+    json_decref(proc);
+    tbl_free(&tb);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, floe_test_setup, floe_test_teardown)
+
+FLOE_TEST_GROUP(commit)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_small_appends_rewritten_with_concurrent_append),
+        T(test_equality_delete_after_plan_still_applies),
+        T(test_input_removed_concurrently_fails_cleanly),
+        T(test_partial_process_commits_successful_tasks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
