@@ -695,6 +695,12 @@ void rest_handle(http_req *r)
         h_health(r);
         return;
     }
+    if (n >= 2 && seg_is(segs[0], "api")) {
+        if (authorize(r)) {
+            mnt_api_handle(r); /* maintenance_routes.c */
+        }
+        return;
+    }
     if (n < 2 || !seg_is(segs[0], "v1")) {
         reply_error(r, 404, "NotFoundException", "no route for %s %s", r->method, r->path);
         return;

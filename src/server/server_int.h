@@ -51,6 +51,22 @@ const char *server_auth_issue(server_auth *a, floe_arena *ar, const char *client
 auth_result server_auth_verify(server_auth *a, floe_arena *ar, const char *token,
                                const char **client);
 
+/* ==== Table maintenance (maintenance.c, maintenance_routes.c) ==== */
+
+typedef struct mnt_scheduler mnt_scheduler;
+typedef struct http_req http_req;
+
+/* The scheduler of `s` (not started). */
+mnt_scheduler *mnt_scheduler_new(floe_server *s);
+/* Start the maintenance thread when the configuration enables it. */
+floe_status mnt_scheduler_start(mnt_scheduler *m, floe_err *err);
+/* Ask the thread to stop (between batches) and join it. Idempotent. */
+void mnt_scheduler_stop(mnt_scheduler *m);
+void mnt_scheduler_free(mnt_scheduler *m);
+
+/* Answer a request under /api/v1/ (maintenance runs and triggers); auth already checked. */
+void mnt_api_handle(http_req *r);
+
 /* ==== The server ==== */
 
 struct floe_server {
@@ -69,10 +85,12 @@ struct floe_server {
     long inflight; /* requests between their first byte and their completion */
     atomic_bool stopping;
     bool stopped;
+
+    mnt_scheduler *mnt; /* table maintenance (maintenance.c) */
 };
 
 /* One request as the handlers see it, and the response they build. */
-typedef struct http_req {
+struct http_req {
     floe_server *srv;
     floe_arena *a; /* everything per request; freed after the response is sent */
     struct MHD_Connection *conn;
@@ -90,7 +108,7 @@ typedef struct http_req {
     const char *hdr_values[6];
     size_t n_hdrs;
     const char *error_msg; /* for the request log line */
-} http_req;
+};
 
 /* Route and answer one complete request (rest.c). */
 void rest_handle(http_req *r);
