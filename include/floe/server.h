@@ -137,8 +137,9 @@ typedef size_t (*floe_protected_snapshots_fn)(void *ud, const char *catalog, con
 void floe_server_set_protected_snapshots(floe_server *s, floe_protected_snapshots_fn fn, void *ud);
 
 /*
- * Run one maintenance action on one table now, as the scheduler would (one job per table at a
- * time: FLOE_ERR_CONFLICT when one is running), and record it in the store. `o` carries
+ * Run one maintenance action on one table now, as the scheduler would, and record it in the
+ * store. One job per table at a time: it waits up to 30 s for a running one, then fails with
+ * FLOE_ERR_CONFLICT. `o` carries
  * dry_run, ignore_switch and older_than_ms; now_ms 0 means the current time. `*record` (may be
  * NULL) receives the run record, a new reference. FLOE_ERR_NOT_FOUND for an unknown table.
  */

@@ -23,6 +23,7 @@
 
 #define MNT_ARENA_MAX ((size_t)4 << 30)
 #define MNT_PROTECTED_MAX 64
+#define MNT_TRIGGER_WAIT_MS 30000 /* a manual trigger waits this long for a running job */
 
 struct mnt_scheduler {
     floe_server *srv;
@@ -107,10 +108,36 @@ static bool lock_table(mnt_scheduler *m, const char *key)
     return free_now;
 }
 
+/* Wait up to `wait_ms` for the table's running job to finish, then take the lock. */
+static bool lock_table_wait(mnt_scheduler *m, const char *key, int64_t wait_ms)
+{
+    int64_t deadline = floe_time_mono_us() + wait_ms * 1000;
+    pthread_mutex_lock(&m->mu);
+    while (floe_map_get_s(m->busy, key) != NULL && !m->stop) {
+        int64_t left = deadline - floe_time_mono_us();
+        if (left <= 0) {
+            break;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = (int64_t)ts.tv_nsec + (left < 100000 ? left : 100000) * 1000;
+        ts.tv_sec += (time_t)(ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
+        pthread_cond_timedwait(&m->cv, &m->mu, &ts);
+    }
+    bool free_now = floe_map_get_s(m->busy, key) == NULL && !m->stop;
+    if (free_now) {
+        floe_map_put_s(m->busy, key, (void *)1);
+    }
+    pthread_mutex_unlock(&m->mu);
+    return free_now;
+}
+
 static void unlock_table(mnt_scheduler *m, const char *key)
 {
     pthread_mutex_lock(&m->mu);
     floe_map_remove_s(m->busy, key);
+    pthread_cond_broadcast(&m->cv); /* a manual trigger may be waiting for it */
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -231,9 +258,10 @@ floe_status floe_server_maintain(floe_server *s, floe_catalog *cat, const floe_i
     floe_status st = floe_store_object_load(floe_catalog_store(cat), a, floe_catalog_name(cat),
                                             FLOE_OBJECT_TABLE, id, NULL, err);
     const char *key = st == FLOE_OK ? table_key(a, cat, id) : NULL;
-    if (st == FLOE_OK && !lock_table(s->mnt, key)) {
-        st = floe_err_set(err, FLOE_ERR_CONFLICT, "a maintenance job is running on table %s",
-                          floe_ident_display(a, id));
+    if (st == FLOE_OK && !lock_table_wait(s->mnt, key, MNT_TRIGGER_WAIT_MS)) {
+        st = floe_err_set(err, FLOE_ERR_CONFLICT,
+                          "a maintenance job is still running on table %s after %d s",
+                          floe_ident_display(a, id), MNT_TRIGGER_WAIT_MS / 1000);
         key = NULL;
     }
     if (st == FLOE_OK) {
