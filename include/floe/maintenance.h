@@ -527,11 +527,12 @@ json_t *floe_mnt_run_to_json(const floe_mnt_run *r);
  * by the scan planner's own rules (floe_scan_plan: position deletes with a data sequence number
  * >= the data file's whose referenced_data_file or file_path bounds admit it, equality deletes
  * with a data sequence number > the data file's, same spec and partition, or any partition
- * for an unpartitioned spec): a delete file no scan task carries is dangling. So a position
- * delete whose target files are gone, and an equality delete older than every live data file
- * of its partition, are listed; a position delete file without path bounds that shares a
- * partition with a newer-or-equal live data file is kept (conservative: its rows are not read).
- * Sorted by location; kinds are POSITION_DELETES / EQUALITY_DELETES. Empty without a snapshot.
+ * for an unpartitioned spec): a delete file no scan task carries is dangling. A Parquet
+ * position delete file without referenced_data_file that the planner applied is read: when no
+ * path in its file_path column is a live data file, it is dangling too. So a position delete
+ * whose target files are gone, and an equality delete older than every live data file of its
+ * partition, are listed. Any read failure fails the call. Sorted by location; kinds are
+ * POSITION_DELETES / EQUALITY_DELETES. Empty without a snapshot.
  */
 floe_status floe_mnt_dangling_deletes(floe_arena *a, floe_fileio *io, const floe_table_meta *m,
                                       floe_mnt_file_list *out, floe_err *err);

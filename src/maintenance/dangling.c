@@ -4,7 +4,9 @@
  * needs any more. The question "does this delete file apply to that data file" is answered by
  * the scan planner, the same code every floe reader uses, so cleaning can never disagree with
  * reading: a delete file that no scan task carries changes no row of the snapshot, and
- * removing it from the table changes no row either.
+ * removing it from the table changes no row either. A position delete file the planner applied
+ * only by partition, sequence number and path bounds is read: if none of the paths it names is
+ * a live data file, it deletes no row of the snapshot either.
  */
 #include "mnt_int.h"
 
@@ -12,17 +14,78 @@
 #include <string.h>
 
 typedef struct dangling_ctx {
+    floe_arena *a;
     floe_map *applied; /* delete file path -> (void *)1 */
+    floe_map *live;    /* live data file path -> (void *)1 */
+    /* Position delete files the planner applied by partition, sequence number and bounds
+     * only (no referenced_data_file): whether they name a live file is read from them. */
+    floe_map *unsure; /* path -> floe_data_file * (in `a`) */
 } dangling_ctx;
 
 static floe_status on_task(void *ud, const floe_scan_task *t, floe_err *err)
 {
-    (void)err;
     dangling_ctx *c = ud;
+    floe_map_put_s(c->live, t->file->file_path, (void *)1);
     for (size_t i = 0; i < t->n_deletes; i++) {
-        floe_map_put_s(c->applied, t->deletes[i]->file_path, (void *)1);
+        const floe_data_file *d = t->deletes[i];
+        floe_map_put_s(c->applied, d->file_path, (void *)1);
+        /* Only Parquet files are read; anything else (deletion vectors) stays applied. */
+        if (d->content == FLOE_CONTENT_POSITION_DELETES && d->referenced_data_file == NULL &&
+            d->file_format == FLOE_FORMAT_PARQUET &&
+            floe_map_get_s(c->unsure, d->file_path) == NULL) {
+            floe_data_file *copy = floe_arena_calloc(c->a, 1, sizeof(*copy));
+            floe_status st =
+                copy == NULL ? floe_arena_check(c->a, err) : floe_data_file_dup(c->a, d, copy, err);
+            if (st != FLOE_OK) {
+                return st;
+            }
+            floe_map_put_s(c->unsure, d->file_path, copy);
+        }
     }
     return FLOE_OK;
+}
+
+/*
+ * Whether a position delete file names any live data file: its file_path column is read (as a
+ * one-column table of the reserved field) and every path looked up.
+ */
+static floe_status names_live_file(dangling_ctx *c, floe_fileio *io, const floe_data_file *d,
+                                   bool *out, floe_err *err)
+{
+    *out = false;
+    json_t *sj = json_pack("{s:s, s:i, s:[{s:I, s:s, s:b, s:s}]}", "type", "struct", "schema-id", 0,
+                           "fields", "id", (json_int_t)FLOE_ICE_DELETE_FILE_PATH_ID, "name",
+                           "file_path", "required", 1, "type", "string");
+    const floe_ice_schema *schema = NULL;
+    floe_status st = floe_ice_schema_from_json(c->a, sj, &schema, err);
+    json_decref(sj);
+    if (st != FLOE_OK) {
+        return st;
+    }
+    floe_data_file as_data = *d;
+    as_data.content = FLOE_CONTENT_DATA; /* read its rows, not apply them */
+    floe_ice_read_opts ro = {.schema = schema, .file = &as_data};
+    floe_ice_reader *r = NULL;
+    st = floe_ice_reader_open(io, &ro, &r, err);
+    while (st == FLOE_OK && !*out) {
+        const floe_ice_batch *b = NULL;
+        st = floe_ice_reader_next(r, &b, err);
+        if (st != FLOE_OK || b == NULL) {
+            break;
+        }
+        for (size_t i = 0; i < b->n_rows && !*out; i++) {
+            const floe_value *v = &b->columns[0][i];
+            if (v->kind != FLOE_V_STRING) {
+                continue;
+            }
+            *out = floe_map_get(c->live, v->u.bytes.ptr, v->u.bytes.len) != NULL;
+        }
+    }
+    floe_ice_reader_close(r);
+    if (st != FLOE_OK) {
+        floe_err_wrap(err, "position delete file %s", d->file_path);
+    }
+    return st;
 }
 
 static int file_cmp(const void *x, const void *y)
@@ -81,7 +144,10 @@ floe_status floe_mnt_dangling_deletes(floe_arena *a, floe_fileio *io, const floe
     floe_vec deletes;
     floe_vec_init(&deletes, sizeof(floe_mnt_file));
     floe_status st = live_deletes(a, io, m, snap, &deletes, err);
-    dangling_ctx c = {.applied = floe_map_new(NULL)};
+    dangling_ctx c = {.a = a,
+                      .applied = floe_map_new(NULL),
+                      .live = floe_map_new(NULL),
+                      .unsure = floe_map_new(NULL)};
     if (st == FLOE_OK && deletes.n > 0) {
         floe_scan_opts so = {.has_snapshot_id = true,
                              .snapshot_id = snap->snapshot_id,
@@ -89,6 +155,18 @@ floe_status floe_mnt_dangling_deletes(floe_arena *a, floe_fileio *io, const floe
         st = floe_scan_plan(io, m, &so, on_task, &c, NULL, err);
         if (st != FLOE_OK) {
             floe_err_wrap(err, "scan of snapshot %lld", (long long)snap->snapshot_id);
+        }
+    }
+    /* A position delete file applied only by its bounds stays applied if it names a live file. */
+    floe_map_iter it = {0};
+    const char *key;
+    size_t klen;
+    void *val;
+    while (st == FLOE_OK && floe_map_next(c.unsure, &it, &key, &klen, &val)) {
+        bool named = true;
+        st = names_live_file(&c, io, val, &named, err);
+        if (st == FLOE_OK && !named) {
+            floe_map_remove_s(c.applied, key);
         }
     }
     size_t n = 0;
@@ -108,6 +186,8 @@ floe_status floe_mnt_dangling_deletes(floe_arena *a, floe_fileio *io, const floe
         }
     }
     floe_map_free(c.applied);
+    floe_map_free(c.live);
+    floe_map_free(c.unsure);
     floe_vec_fini(&deletes);
     if (st != FLOE_OK) {
         return st;

@@ -348,6 +348,78 @@ static void test_dangling_position_delete(void **state)
     fx_close(&f);
 }
 
+/* Commit a position delete file naming `paths` (position 0 of each) to main. */
+static const char *add_posdel(fx *f, const char *const *paths, size_t n)
+{
+    floe_err err = {0};
+    floe_table_meta *m = fx_load(f);
+    floe_ice_posdel_opts po = {.table = m};
+    floe_ice_posdel_writer *w = NULL;
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_new(f->io, &po, &w, &err), &err);
+    for (size_t i = 0; i < n; i++) {
+        FLOE_ASSERT_OK(floe_ice_posdel_writer_add(w, paths[i], 0, &err), &err);
+    }
+    const floe_data_file *d = NULL;
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_close(w, f->t->arena, &d, &err), &err);
+    floe_ice_posdel_writer_free(w);
+    assert_null(d->referenced_data_file); /* two paths: applied by bounds only */
+    floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_ROW_DELTA);
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, d, &err), &err);
+    FLOE_ASSERT_OK(floe_ice_op_commit(op, f->t->arena, &f->cat, NULL, &err), &err);
+    floe_ice_op_free(op);
+    return d->file_path;
+}
+
+/*
+ * Position delete files without a referenced file whose path bounds span the live data file:
+ * the planner applies them, so they are read. One names only files that do not exist (it
+ * dangles), the other also names row 0 of the live file (it stays, and deletes that row).
+ */
+static void test_dangling_position_delete_read(void **state)
+{
+    floe_test_ctx *t = *state;
+    fx f;
+    fx_open(t, &f, "iceberg/spark_posdel_schema_evolution",
+            "s3a://hyperparam-iceberg/spark/bunnies", NULL);
+    floe_err err = {0};
+    floe_table_meta *m0 = fx_load(&f);
+    floe_scan_task *tasks = NULL;
+    size_t n = 0;
+    FLOE_ASSERT_OK(floe_scan_collect(t->arena, f.io, m0, NULL, &tasks, &n, NULL, &err), &err);
+    assert_int_equal(n, 1);
+    const char *live = tasks[0].file->file_path;
+    const char *gone[] = {"/gone/a.parquet", "~gone/z.parquet"};
+    const char *mixed[] = {"/gone/b.parquet", live};
+    const char *gone_file = add_posdel(&f, gone, 2);
+    const char *mixed_file = add_posdel(&f, mixed, 2);
+    floe_table_meta *before = fx_load(&f);
+    assert_int_equal(rows_of(&f, before, before->current_snapshot_id), 19);
+    int64_t *rows = all_rows(&f, before);
+
+    floe_mnt_file_list l;
+    FLOE_ASSERT_OK(floe_mnt_dangling_deletes(t->arena, f.io, before, &l, &err), &err);
+    assert_int_equal(l.n, 2); /* Spark's dangling file and `gone` */
+    bool saw_gone = false;
+    for (size_t i = 0; i < l.n; i++) {
+        assert_true(strcmp(l.files[i].location, mixed_file) != 0);
+        saw_gone = saw_gone || strcmp(l.files[i].location, gone_file) == 0;
+    }
+    assert_true(saw_gone);
+
+    floe_mnt_run run;
+    floe_mnt_job_opts o = {.now_ms = floe_time_now_us() / 1000};
+    assert_int_equal(run_job(&f, FLOE_MNT_CLEAN_DANGLING_DELETES, &o, &run), FLOE_OK);
+    assert_int_equal(run.files_removed, 2);
+    floe_table_meta *m = fx_load(&f);
+    assert_int_equal(rows_of(&f, m, m->current_snapshot_id), 19);
+    assert_rows_kept(&f, before, rows, m);
+    int64_t *rows_now = all_rows(&f, m);
+    assert_true(expire_and_check(&f, rows_now, m) > 0);
+    floe_table_meta *last = fx_load(&f);
+    assert_int_equal(rows_of(&f, last, last->current_snapshot_id), 19);
+    fx_close(&f);
+}
+
 /*
  * Tables whose delete files still apply: nothing dangles, nothing is committed. Tables where
  * some do: whatever is removed, every snapshot reads the same rows afterwards.
@@ -399,6 +471,8 @@ FLOE_TEST_GROUP(jobs)
         cmocka_unit_test_setup_teardown(test_ttl_commit_file_level_and_switches, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_dangling_position_delete, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_dangling_position_delete_read, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_dangling_none_when_deletes_apply, floe_test_setup,
                                         floe_test_teardown),
