@@ -552,6 +552,21 @@ floe_status floe_catalog_commit_transaction(floe_catalog *c, floe_arena *a,
                                             const floe_table_change *changes, size_t n,
                                             size_t *failed, floe_table_version *out, floe_err *err);
 
+/*
+ * One table as a floe_ice_catalog (floe_ice_op_commit, table maintenance jobs) with
+ * whole-metadata compare-and-swap: `commit` applies its updates to exactly the version the last
+ * `load` returned and swaps only when the table is still at it (floe_catalog_table_commit, so
+ * listeners hear it); any commit in between is FLOE_ERR_CONFLICT (load again and decide again).
+ * A commit before any load is FLOE_ERR_INVALID. Stricter than floe_catalog_commit_updates,
+ * which re-applies updates onto whatever is current: snapshot expiration needs it, because
+ * remove-snapshots drops refs that point at removed snapshots and no requirement can protect a
+ * ref created concurrently. Outcomes as floe_catalog_commit_updates (STATE_UNKNOWN keeps the
+ * file). `id` is copied; close with floe_catalog_ice_close. Not for concurrent use.
+ */
+floe_status floe_catalog_ice_open(floe_catalog *c, const floe_ident *id, floe_ice_catalog *out,
+                                  floe_err *err);
+void floe_catalog_ice_close(floe_ice_catalog *ic);
+
 /* ==== Iceberg views: create, replace ==== */
 
 /*

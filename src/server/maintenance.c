@@ -6,10 +6,11 @@
  * API run the same code on the request's thread (floe_server_maintain) and share the per-table
  * lock, so a table never has two maintenance jobs at once.
  *
- * Commits go through the catalog's commit path (floe_catalog_commit_updates: requirements
- * checked against the current metadata, compare-and-swap of the metadata location), so a
- * concurrent writer is never lost; files are deleted only after that commit returned FLOE_OK
- * (durable in the store). A commit whose outcome is unknown fails the job before any deletion.
+ * Commits go through the catalog (floe_catalog_ice_open: the updates are applied to exactly the
+ * version the job decided from, then a compare-and-swap of the metadata location), so a
+ * concurrent writer is never lost: its commit makes ours fail and the job decides again. Files
+ * are deleted only after that commit returned FLOE_OK (durable in the store). A commit whose
+ * outcome is unknown fails the job before any deletion.
  *
  * When an action last ran is taken from the stored run records the first time a table is seen,
  * so a restart does not run every action again at once.
@@ -37,47 +38,6 @@ struct mnt_scheduler {
     floe_protected_snapshots_fn protect_fn;
     void *protect_ud;
 };
-
-/* ==== The catalog as a floe_ice_catalog for one table ==== */
-
-typedef struct table_ref {
-    floe_catalog *cat;
-    const floe_ident *id;
-} table_ref;
-
-static floe_status keep_meta(floe_arena *a, const floe_table_version *v, floe_table_meta **out,
-                             floe_err *err)
-{
-    floe_status st = floe_table_meta_dup(a, v->meta, out, err);
-    if (st == FLOE_OK) {
-        (*out)->metadata_location = floe_arena_strdup(a, v->metadata_location);
-    }
-    return st;
-}
-
-static floe_status ref_load(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err)
-{
-    table_ref *t = ctx;
-    floe_table_version v;
-    floe_status st = floe_catalog_table_load(t->cat, a, t->id, &v, err);
-    return st == FLOE_OK ? keep_meta(a, &v, out, err) : st;
-}
-
-static floe_status ref_commit(void *ctx, floe_arena *a, const floe_ice_requirement *reqs,
-                              size_t n_reqs, const floe_ice_update *ups, size_t n_ups,
-                              floe_table_meta **out, floe_err *err)
-{
-    table_ref *t = ctx;
-    floe_table_version v;
-    floe_status st =
-        floe_catalog_commit_updates(t->cat, a, t->id, reqs, n_reqs, ups, n_ups, &v, err);
-    if (st == FLOE_OK && out != NULL) {
-        st = keep_meta(a, &v, out, err);
-    }
-    return st;
-}
-
-static const floe_ice_catalog_ops ref_ops = {ref_load, ref_commit};
 
 /* ==== Table keys and the per-table lock ==== */
 
@@ -172,8 +132,17 @@ static floe_status run_locked(mnt_scheduler *m, floe_catalog *cat, const floe_id
                               json_t **record, floe_err *err)
 {
     floe_arena *a = floe_arena_new(MNT_ARENA_MAX);
-    table_ref ref = {cat, id};
-    floe_ice_catalog ic = {&ref_ops, &ref, floe_catalog_io(cat)};
+    /* Whole-metadata compare-and-swap: a job's commit lands only on the version it decided
+     * from, so no concurrent change (a new tag on an expiring snapshot) can be dropped. */
+    floe_ice_catalog ic;
+    floe_err oerr = {0};
+    if (floe_catalog_ice_open(cat, id, &ic, &oerr) != FLOE_OK) {
+        if (err != NULL) {
+            *err = oerr;
+        }
+        floe_arena_free(a);
+        return oerr.code;
+    }
     floe_mnt_job_opts o = *given;
     if (o.now_ms == 0) {
         o.now_ms = floe_time_now_us() / 1000;
@@ -243,6 +212,7 @@ static floe_status run_locked(mnt_scheduler *m, floe_catalog *cat, const floe_id
     if (st != FLOE_OK && err != NULL) {
         *err = jerr;
     }
+    floe_catalog_ice_close(&ic);
     floe_arena_free(a);
     return st;
 }

@@ -463,9 +463,140 @@ static void test_dangling_equality_deletes_partitioned(void **state)
                         0);
 }
 
+/* ==== Snapshot expiration and tags through jobs ==== */
+
+#define POSDEL_FIRST INT64_C(7505300640432048841)
+#define POSDEL_CURRENT INT64_C(2701171901096418979)
+
+/*
+ * A catalog that loses the first commit to a "concurrent writer", as the server's strict
+ * catalog does: before answering CONFLICT it commits that writer's change (a tag on the first
+ * snapshot) to the real table. The job must decide again from what the writer committed.
+ */
+typedef struct racing {
+    fx *f;
+    int commits;
+} racing;
+
+static floe_status racing_load(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err)
+{
+    racing *r = ctx;
+    return r->f->cat.ops->load(r->f->cat.ctx, a, out, err);
+}
+
+static floe_status racing_commit(void *ctx, floe_arena *a, const floe_ice_requirement *reqs,
+                                 size_t n_reqs, const floe_ice_update *ups, size_t n_ups,
+                                 floe_table_meta **out, floe_err *err)
+{
+    racing *r = ctx;
+    if (r->commits++ == 0) {
+        floe_ice_update tag = {
+            .kind = FLOE_ICE_UP_SET_SNAPSHOT_REF,
+            .ref = {.name = "keep", .snapshot_id = POSDEL_FIRST, .type = FLOE_REF_TAG}};
+        floe_status st = r->f->cat.ops->commit(r->f->cat.ctx, a, NULL, 0, &tag, 1, NULL, err);
+        if (st != FLOE_OK) {
+            return st;
+        }
+        /* A strict catalog (floe_catalog_ice_open) refuses the commit: the table moved. */
+        return floe_err_set(err, FLOE_ERR_CONFLICT, "another writer won");
+    }
+    return r->f->cat.ops->commit(r->f->cat.ctx, a, reqs, n_reqs, ups, n_ups, out, err);
+}
+
+static const floe_ice_catalog_ops racing_ops = {racing_load, racing_commit};
+
+static void test_expire_job_protects_and_replans(void **state)
+{
+    floe_test_ctx *t = *state;
+    fx f;
+    fx_open(t, &f, "iceberg/spark_posdel_schema_evolution",
+            "s3a://hyperparam-iceberg/spark/bunnies", NULL);
+    floe_table_meta *before = fx_load(&f);
+    int64_t *rows = all_rows(&f, before);
+    int64_t now = floe_time_now_us() / 1000;
+
+    /* gc.enabled=false: the scheduler's job changes nothing. */
+    floe_kv off[] = {{"gc.enabled", "false"}};
+    fx_set_props(&f, off, 1);
+    floe_mnt_run run;
+    floe_mnt_job_opts o = {.now_ms = now, .older_than_ms = 1};
+    assert_int_equal(run_job(&f, FLOE_MNT_EXPIRE_SNAPSHOTS, &o, &run), FLOE_OK);
+    assert_string_equal(run.skipped, "gc.enabled is false");
+    assert_int_equal(fx_load(&f)->n_snapshots, 3);
+    floe_kv on[] = {{"gc.enabled", "true"}};
+    fx_set_props(&f, on, 1);
+
+    /* The first snapshot is an optimizing process's base: only the middle one goes. */
+    int64_t protect[] = {POSDEL_FIRST};
+    o.protected_ids = protect;
+    o.n_protected = 1;
+    assert_int_equal(run_job(&f, FLOE_MNT_EXPIRE_SNAPSHOTS, &o, &run), FLOE_OK);
+    assert_null(run.skipped);
+    assert_int_equal(run.snapshots_expired, 1);
+    assert_non_null(run.committed_metadata);
+    floe_table_meta *m = fx_load(&f);
+    assert_int_equal(m->n_snapshots, 2);
+    assert_non_null(floe_table_meta_snapshot(m, POSDEL_FIRST));
+    assert_rows_kept(&f, before, rows, m);
+
+    /* A writer tags the first snapshot while the next expiration commits: the commit loses,
+     * the job plans again from what the writer committed, and the tag keeps its snapshot. */
+    racing r = {&f, 0};
+    floe_ice_catalog rc = {&racing_ops, &r, f.io};
+    floe_mnt_job_opts o2 = {.now_ms = now, .older_than_ms = 1};
+    floe_err err = {0};
+    memset(&run, 0, sizeof(run));
+    FLOE_ASSERT_OK(floe_mnt_job_run(t->arena, &rc, FLOE_MNT_EXPIRE_SNAPSHOTS, &o2, &run, &err),
+                   &err);
+    assert_int_equal(r.commits, 1); /* replanned: nothing left to expire, no second commit */
+    assert_int_equal(run.snapshots_expired, 0);
+    m = fx_load(&f);
+    assert_non_null(floe_table_meta_ref(m, "keep"));
+    assert_non_null(floe_table_meta_snapshot(m, POSDEL_FIRST));
+    assert_int_equal(rows_of(&f, m, POSDEL_FIRST), 21);
+    assert_int_equal(rows_of(&f, m, POSDEL_CURRENT), 20);
+    fx_close(&f);
+}
+
+/* Daily auto tags: created once for the day of the current snapshot, then "exists". */
+static void test_auto_tag_job(void **state)
+{
+    floe_test_ctx *t = *state;
+    fx f;
+    fx_open(t, &f, "iceberg/spark_posdel_schema_evolution",
+            "s3a://hyperparam-iceberg/spark/bunnies", NULL);
+    floe_table_meta *m = fx_load(&f);
+    int64_t ts = floe_table_meta_current_snapshot(m)->timestamp_ms;
+    int64_t next_day = (ts / 86400000 + 1) * 86400000;
+    floe_mnt_run run;
+    floe_mnt_job_opts o = {.now_ms = next_day + 5 * 60000};
+    assert_int_equal(run_job(&f, FLOE_MNT_AUTO_TAG, &o, &run), FLOE_OK);
+    assert_string_equal(run.skipped, "tag.auto-create.enabled is false");
+    floe_kv kv[] = {{"tag.auto-create.enabled", "true"}};
+    fx_set_props(&f, kv, 1);
+    assert_int_equal(run_job(&f, FLOE_MNT_AUTO_TAG, &o, &run), FLOE_OK);
+    assert_null(run.skipped);
+    assert_non_null(run.tag_name);
+    assert_int_equal(run.snapshot_id, POSDEL_CURRENT);
+    m = fx_load(&f);
+    const floe_snapshot_ref *ref = floe_table_meta_ref(m, run.tag_name);
+    assert_non_null(ref);
+    assert_int_equal(ref->type, FLOE_REF_TAG);
+    assert_int_equal(ref->snapshot_id, POSDEL_CURRENT);
+    size_t refs = m->n_refs;
+    assert_int_equal(run_job(&f, FLOE_MNT_AUTO_TAG, &o, &run), FLOE_OK);
+    assert_non_null(run.skipped); /* the tag exists */
+    assert_int_equal(fx_load(&f)->n_refs, refs);
+    /* gc.enabled=false does not stop tags: they delete nothing. */
+    fx_close(&f);
+}
+
 FLOE_TEST_GROUP(jobs)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_expire_job_protects_and_replans, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_auto_tag_job, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ttl_commit_partition_boundary, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ttl_commit_file_level_and_switches, floe_test_setup,
