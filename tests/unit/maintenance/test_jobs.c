@@ -558,6 +558,54 @@ static void test_expire_job_protects_and_replans(void **state)
     fx_close(&f);
 }
 
+static floe_status cancel_after_first(void *ud, size_t done, size_t total, floe_err *err)
+{
+    (void)total;
+    int *calls = ud;
+    if (++*calls >= 1 && done > 0) {
+        return floe_err_set(err, FLOE_ERR_CANCELED, "stopped: the server is shutting down");
+    }
+    return FLOE_OK;
+}
+
+/*
+ * Stopped after its commit and one batch of deletions (SIGTERM), an expiration leaves files
+ * that the next run finds through the metadata log and deletes; every snapshot left reads its
+ * rows throughout.
+ */
+static void test_expire_job_resumes_after_stop(void **state)
+{
+    floe_test_ctx *t = *state;
+    fx f;
+    fx_open(t, &f, "iceberg/spark_posdel_schema_evolution",
+            "s3a://hyperparam-iceberg/spark/bunnies", NULL);
+    floe_table_meta *before = fx_load(&f);
+    int64_t *rows = all_rows(&f, before);
+    int calls = 0;
+    floe_mnt_run run;
+    floe_mnt_job_opts o = {.now_ms = floe_time_now_us() / 1000, .older_than_ms = 1};
+    o.del = (floe_mnt_delete_opts){.batch_size = 1, .on_batch = cancel_after_first, .ud = &calls};
+    assert_int_equal(run_job(&f, FLOE_MNT_EXPIRE_SNAPSHOTS, &o, &run), FLOE_ERR_CANCELED);
+    assert_int_equal(run.snapshots_expired, 2); /* committed before the stop */
+    size_t listed = run.files_listed;
+    size_t first = run.deleted.deleted;
+    assert_true(listed > 1);
+    assert_int_equal(first, 1);
+    floe_table_meta *m = fx_load(&f);
+    assert_int_equal(m->n_snapshots, 1);
+    assert_rows_kept(&f, before, rows, m);
+
+    floe_mnt_job_opts o2 = {.now_ms = floe_time_now_us() / 1000, .older_than_ms = 1};
+    assert_int_equal(run_job(&f, FLOE_MNT_EXPIRE_SNAPSHOTS, &o2, &run), FLOE_OK);
+    assert_int_equal(run.snapshots_expired, 0);
+    assert_int_equal(run.deleted.deleted, listed - first); /* the rest, found again */
+    assert_int_equal(run.deleted.failed, 0);
+    assert_rows_kept(&f, before, rows, fx_load(&f));
+    assert_int_equal(run_job(&f, FLOE_MNT_EXPIRE_SNAPSHOTS, &o2, &run), FLOE_OK);
+    assert_int_equal(run.deleted.deleted, 0); /* nothing left */
+    fx_close(&f);
+}
+
 /* Daily auto tags: created once for the day of the current snapshot, then "exists". */
 static void test_auto_tag_job(void **state)
 {
@@ -595,6 +643,8 @@ FLOE_TEST_GROUP(jobs)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_expire_job_protects_and_replans, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_expire_job_resumes_after_stop, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_auto_tag_job, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ttl_commit_partition_boundary, floe_test_setup,
