@@ -290,6 +290,7 @@ typedef struct floe_store_run_filter {
     const char *catalog;
     const floe_ident *id; /* needs catalog */
     const char *action;
+    bool failed_only;  /* only runs whose status is not "ok" */
     int64_t before_id; /* > 0: only ids below it (paging) */
     size_t limit;      /* 0: 100 */
 } floe_store_run_filter;

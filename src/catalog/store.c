@@ -1197,6 +1197,9 @@ floe_status floe_store_run_list(floe_store *s, floe_arena *a, const floe_store_r
         floe_buf_append_str(&sql, " AND action = ?", NULL);
         p[np++] = DB_TEXT(f->action);
     }
+    if (f->failed_only) {
+        floe_buf_append_str(&sql, " AND status <> 'ok'", NULL);
+    }
     if (f->before_id > 0) {
         floe_buf_append_str(&sql, " AND id < ?", NULL);
         p[np++] = DB_INT(f->before_id);

@@ -2,7 +2,7 @@
 /*
  * The maintenance JSON API (not part of the Iceberg REST specification, so under /api/v1/):
  *
- *   GET  /api/v1/maintenance/runs?catalog=&table=&action=&limit=&before=
+ *   GET  /api/v1/maintenance/runs?catalog=&table=&action=&status=failed&limit=&before=
  *   GET  /api/v1/tables/{catalog}/{ns}/{table}/maintenance
  *   POST /api/v1/tables/{catalog}/{ns}/{table}/maintenance/{action}?dry-run=&older-than=
  *
@@ -129,11 +129,19 @@ static void h_runs(http_req *r)
     const char *action = query(r, "action", &bad);
     const char *limit_s = query(r, "limit", &bad);
     const char *before_s = query(r, "before", &bad);
+    const char *status = query(r, "status", &bad);
     if (bad) {
         return;
     }
     floe_store_run_filter f = {.limit = 100};
     floe_err err = {0};
+    if (status != NULL) {
+        if (strcmp(status, "failed") != 0) {
+            fail(r, 400, "BadRequestException", "status: expected failed");
+            return;
+        }
+        f.failed_only = true;
+    }
     if (limit_s != NULL) {
         int64_t v = 0;
         if (floe_parse_i64(limit_s, &v, &err) != FLOE_OK || v < 1 || v > RUNS_LIMIT_MAX) {
@@ -234,6 +242,15 @@ static void h_table_summary(http_req *r, floe_catalog *cat, const floe_ident *id
         json_object_set_new(a, "interval-ms",
                             json_integer(r->srv->cfg->maintenance.interval_ms[i]));
         json_object_set_new(a, "last-run", n == 1 ? run_json(&runs[0]) : json_null());
+        f.failed_only = true;
+        if (floe_store_run_list(r->srv->store, r->a, &f, &runs, &n, &err) != FLOE_OK) {
+            json_decref(a);
+            json_decref(actions);
+            json_decref(settings);
+            fail_status(r, &err);
+            return;
+        }
+        json_object_set_new(a, "last-failure", n == 1 ? run_json(&runs[0]) : json_null());
         json_object_set_new(actions, name, a);
     }
     json_t *ns = json_array();

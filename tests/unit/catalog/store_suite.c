@@ -637,6 +637,10 @@ static void test_maintenance_runs(void **state)
     f = (floe_store_run_filter){0};
     FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
     assert_int_equal(n, 12);
+    f.failed_only = true;
+    FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
+    assert_int_equal(n, 1);
+    assert_int_equal(runs[0].id, ids[5]);
 
     /* Keep the newest 2 per action of t1: 4 expire + 6 orphan runs -> 2 + 2. */
     size_t deleted = 0;
