@@ -293,6 +293,51 @@ floe_status floe_store_opt_process_list(floe_store *s, floe_arena *a, const char
                                         const floe_ident *id, size_t limit, const char ***out,
                                         size_t *n, floe_err *err);
 
+/* ==== Maintenance run records ==== */
+
+/* One stored maintenance run (floe_store_run_*). Strings in the arena of the call. */
+typedef struct floe_store_run {
+    int64_t id; /* ascending in insertion order */
+    const char *catalog;
+    floe_ident ident;
+    const char *action; /* floe_mnt_action_name */
+    int64_t started_ms;
+    int64_t duration_ms;
+    const char *status; /* "ok" or a status name */
+    const char *record; /* the run as JSON text (floe_mnt_run_to_json) */
+} floe_store_run;
+
+/*
+ * Record a run of `action` on table `id` of `catalog`; `record` is its JSON text. `out_id` (may
+ * be NULL) receives the row id. Records are kept after the table is dropped.
+ */
+floe_status floe_store_run_insert(floe_store *s, const char *catalog, const floe_ident *id,
+                                  const char *action, int64_t started_ms, int64_t duration_ms,
+                                  const char *status, const char *record, int64_t *out_id,
+                                  floe_err *err);
+
+/* Which runs to list; every filter is optional (NULL: any). */
+typedef struct floe_store_run_filter {
+    const char *catalog;
+    const floe_ident *id; /* needs catalog */
+    const char *action;
+    bool failed_only;  /* only runs whose status is not "ok" */
+    int64_t before_id; /* > 0: only ids below it (paging) */
+    size_t limit;      /* 0: 100 */
+} floe_store_run_filter;
+
+/* Runs matching `f`, newest first, in `a`. */
+floe_status floe_store_run_list(floe_store *s, floe_arena *a, const floe_store_run_filter *f,
+                                floe_store_run **out, size_t *n, floe_err *err);
+
+/* Delete all but the newest `keep` runs of each action of table `id`; `deleted` may be NULL. */
+floe_status floe_store_run_prune(floe_store *s, const char *catalog, const floe_ident *id,
+                                 size_t keep, size_t *deleted, floe_err *err);
+
+/* Every table of `catalog` (all namespaces), sorted by namespace key then name, in `a`. */
+floe_status floe_store_table_all(floe_store *s, floe_arena *a, const char *catalog,
+                                 floe_ident **out, size_t *n, floe_err *err);
+
 /* ==== Catalog operations ==== */
 
 /* A catalog as configured. */
@@ -547,6 +592,21 @@ floe_status floe_catalog_commit_transaction(floe_catalog *c, floe_arena *a,
  */
 floe_status floe_catalog_ice_table(floe_catalog *c, floe_arena *a, const floe_ident *id,
                                    floe_ice_catalog *out, floe_err *err);
+
+/*
+ * One table as a floe_ice_catalog (floe_ice_op_commit, table maintenance jobs) with
+ * whole-metadata compare-and-swap: `commit` applies its updates to exactly the version the last
+ * `load` returned and swaps only when the table is still at it (floe_catalog_table_commit, so
+ * listeners hear it); any commit in between is FLOE_ERR_CONFLICT (load again and decide again).
+ * A commit before any load is FLOE_ERR_INVALID. Stricter than floe_catalog_commit_updates,
+ * which re-applies updates onto whatever is current: snapshot expiration needs it, because
+ * remove-snapshots drops refs that point at removed snapshots and no requirement can protect a
+ * ref created concurrently. Outcomes as floe_catalog_commit_updates (STATE_UNKNOWN keeps the
+ * file). `id` is copied; close with floe_catalog_ice_close. Not for concurrent use.
+ */
+floe_status floe_catalog_ice_open(floe_catalog *c, const floe_ident *id, floe_ice_catalog *out,
+                                  floe_err *err);
+void floe_catalog_ice_close(floe_ice_catalog *ic);
 
 /* ==== Iceberg views: create, replace ==== */
 

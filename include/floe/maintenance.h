@@ -481,6 +481,7 @@ typedef enum floe_mnt_action {
 } floe_mnt_action;
 
 const char *floe_mnt_action_name(floe_mnt_action a); /* "expire-snapshots", ... */
+/* A name (any case) or a short alias: expire, clean-orphans, clean-dangling-deletes, auto-tag. */
 floe_status floe_mnt_action_parse(const char *s, floe_mnt_action *out, floe_err *err);
 
 /* What one maintenance run did. Strings are borrowed by floe_mnt_run_to_json. */
@@ -502,16 +503,92 @@ typedef struct floe_mnt_run {
      * cleanup can be run again from them. NULL when not known. */
     const char *base_metadata;
     const char *committed_metadata;
+    /* Not attempted (gc.enabled=false, the action disabled, nothing due): why; NULL when the
+     * action ran. A skipped run has status FLOE_OK and zero counts. */
+    const char *skipped;
+    size_t files_removed; /* expire-data, dangling deletes: files the commit removed from the
+                           * table (they are deleted from storage when their snapshots expire) */
+    int64_t snapshot_id;  /* the snapshot a commit of this run created (tag: the tagged one); 0 */
 } floe_mnt_run;
 
 /*
  * The record as a JSON object: action, table, started-at (ISO), started-ms, duration-ms,
- * dry-run, status ("ok" or the status name), error, counts {snapshots-expired, refs-removed,
- * files-listed, files-deleted, files-missing, files-failed, bytes-deleted, dirs-removed,
- * by-kind{data, position-deletes, ...}}, tag, base-metadata, committed-metadata. New
- * reference, owned by the caller.
+ * dry-run, status ("ok" or the status name), error, skipped, counts {snapshots-expired,
+ * refs-removed, files-listed, files-removed, files-deleted, files-missing, files-failed,
+ * bytes-deleted, dirs-removed, by-kind{data, position-deletes, ...}}, tag, snapshot-id,
+ * base-metadata, committed-metadata. New reference, owned by the caller.
  */
 json_t *floe_mnt_run_to_json(const floe_mnt_run *r);
+
+/* ==== Dangling delete files ==== */
+
+/*
+ * The live delete files of the table's current snapshot that apply to no live data file of it,
+ * by the scan planner's own rules (floe_scan_plan: position deletes with a data sequence number
+ * >= the data file's whose referenced_data_file or file_path bounds admit it, equality deletes
+ * with a data sequence number > the data file's, same spec and partition, or any partition
+ * for an unpartitioned spec): a delete file no scan task carries is dangling. A Parquet
+ * position delete file without referenced_data_file that the planner applied is read: when no
+ * path in its file_path column is a live data file, it is dangling too. So a position delete
+ * whose target files are gone, and an equality delete older than every live data file of its
+ * partition, are listed. Any read failure fails the call. Sorted by location; kinds are
+ * POSITION_DELETES / EQUALITY_DELETES. Empty without a snapshot.
+ */
+floe_status floe_mnt_dangling_deletes(floe_arena *a, floe_fileio *io, const floe_table_meta *m,
+                                      floe_mnt_file_list *out, floe_err *err);
+
+/* ==== Jobs: one action end to end through a catalog ==== */
+
+/*
+ * Properties for a table from its own properties over the catalog's `table.`-prefixed defaults
+ * (prefix already stripped, as floe_catalog_table_defaults returns them): a key the table sets
+ * wins. Then floe_mnt_props_parse. Strings borrow the inputs or `a`.
+ */
+floe_status floe_mnt_props_layered(floe_arena *a, const floe_kv *defaults, size_t n_defaults,
+                                   const floe_kv *props, size_t n_props, floe_mnt_props *out,
+                                   floe_err *err);
+
+typedef struct floe_mnt_job_opts {
+    int64_t now_ms;          /* the clock the decisions use */
+    bool dry_run;            /* decide and list, commit and delete nothing */
+    bool ignore_switch;      /* run even when the action's own *.enabled property is false (a manual
+                              * trigger); gc.enabled=false still stops every action that deletes */
+    const floe_kv *defaults; /* catalog table defaults (prefix stripped); borrowed */
+    size_t n_defaults;
+    /* Snapshots expiration must keep whatever their age: the snapshot a running optimizing
+     * process planned from. Borrowed. */
+    const int64_t *protected_ids;
+    size_t n_protected;
+    size_t history_versions;  /* expiration also cleans after this many earlier versions; 0: 10 */
+    int64_t older_than_ms;    /* > 0: overrides the keep duration / orphan minimum age */
+    int commit_attempts;      /* expiration and tags: re-plans after a lost commit; 0: 3 */
+    floe_mnt_delete_opts del; /* batching and cancellation (on_batch) of deletions */
+} floe_mnt_job_opts;
+
+/*
+ * Run one maintenance action on the table behind `cat` and fill `run` (its action, started_ms,
+ * duration_ms, status and error too; `run->table` is left to the caller). The table's
+ * properties (over o->defaults) decide what runs: a disabled action or gc.enabled=false for
+ * one that deletes (expiration, orphans, dangling deletes, data expiration) is a skipped run,
+ * FLOE_OK. Every commit goes through cat->ops->commit with requirements pinning what the plan
+ * saw, so a concurrent writer is never lost (a lost race re-plans from fresh metadata, up to
+ * commit_attempts); files are deleted only after that commit returned FLOE_OK, from metadata
+ * loaded again afterwards.
+ *
+ *   EXPIRE_SNAPSHOTS             select, commit remove-snapshots, delete what became unreachable
+ *                                (also after up to history_versions earlier versions)
+ *   CLEAN_ORPHANS                unreferenced files older than the minimum age; empty dirs
+ *   CLEAN_DANGLING_DELETES       a rewrite commit (operation "replace") removing the dangling
+ *                                delete files (floe_mnt_dangling_deletes) from main
+ *   EXPIRE_DATA                  a delete-files commit removing the files floe_mnt_ttl_plan
+ *                                chose from main's current snapshot
+ *   AUTO_TAG                     create the due tag (requirement: the tag is still absent)
+ *
+ * Commits of dangling-delete cleaning and data expiration carry the summary
+ * snapshot-producer=CLEAN_DANGLING_DELETE / DATA_EXPIRATION. Everything is allocated from `a`.
+ */
+floe_status floe_mnt_job_run(floe_arena *a, floe_ice_catalog *cat, floe_mnt_action action,
+                             const floe_mnt_job_opts *o, floe_mnt_run *run, floe_err *err);
 
 #ifdef __cplusplus
 }

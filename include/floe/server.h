@@ -16,6 +16,7 @@
 
 #include "floe/base.h"
 #include "floe/catalog.h"
+#include "floe/maintenance.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,6 +49,18 @@ typedef struct floe_optimizer_group_config {
     size_t n_properties;
 } floe_optimizer_group_config;
 
+/*
+ * The table maintenance scheduler (docs/internals/maintenance.md, "The scheduler"): how often it
+ * looks at the tables and how often each action runs per table. Defaults are Amoro's.
+ */
+typedef struct floe_maintenance_config {
+    bool enabled;                               /* maintenance.enabled (true) */
+    int64_t first_run_ms;                       /* first pass after start-up (1m) */
+    int64_t poll_ms;                            /* pause between passes (1m) */
+    int64_t interval_ms[FLOE_MNT_ACTION_COUNT]; /* per action, by floe_mnt_action */
+    unsigned keep_runs;                         /* run records kept per table and action (100) */
+} floe_maintenance_config;
+
 /* Every field is owned (heap); floe_server_config_fini() frees them. */
 typedef struct floe_server_config {
     char *listen;       /* host:port; port 0 picks a free one */
@@ -77,6 +90,7 @@ typedef struct floe_server_config {
     int64_t opt_execute_timeout_ms;      /* optimizing.execute-timeout (1h) */
     floe_optimizer_group_config *groups; /* "default" is added by finish when missing */
     size_t n_groups;
+    floe_maintenance_config maintenance;
 } floe_server_config;
 
 /* Fill `c` with the built-in defaults. */
@@ -135,6 +149,27 @@ floe_catalog *floe_server_catalog_at(floe_server *s, size_t i);
  */
 typedef struct floe_opt_service floe_opt_service;
 floe_opt_service *floe_server_opt_service(floe_server *s);
+
+/*
+ * Snapshots that table maintenance must not expire on a table: the snapshot each running
+ * optimizing process of it planned from. Writes at most `max` ids to `out` and returns how many
+ * there are. Called from the maintenance thread before each expiration.
+ */
+typedef size_t (*floe_protected_snapshots_fn)(void *ud, const char *catalog, const floe_ident *id,
+                                              int64_t *out, size_t max);
+/* Install the provider (self-optimizing does, when it runs in the server); NULL removes it. */
+void floe_server_set_protected_snapshots(floe_server *s, floe_protected_snapshots_fn fn, void *ud);
+
+/*
+ * Run one maintenance action on one table now, as the scheduler would, and record it in the
+ * store. One job per table at a time: it waits up to 30 s for a running one, then fails with
+ * FLOE_ERR_CONFLICT. `o` carries
+ * dry_run, ignore_switch and older_than_ms; now_ms 0 means the current time. `*record` (may be
+ * NULL) receives the run record, a new reference. FLOE_ERR_NOT_FOUND for an unknown table.
+ */
+floe_status floe_server_maintain(floe_server *s, floe_catalog *cat, const floe_ident *id,
+                                 floe_mnt_action action, const floe_mnt_job_opts *o,
+                                 json_t **record, floe_err *err);
 
 /* Hash a client secret for the config file (yescrypt with a random salt); free() the result. */
 floe_status floe_server_hash_secret(const char *secret, char **out, floe_err *err);

@@ -1288,3 +1288,181 @@ floe_status floe_store_opt_process_list(floe_store *s, floe_arena *a, const char
     *n = r.nrows;
     return FLOE_OK;
 }
+
+/* ==== Maintenance run records ==== */
+
+floe_status floe_store_run_insert(floe_store *s, const char *catalog, const floe_ident *id,
+                                  const char *action, int64_t started_ms, int64_t duration_ms,
+                                  const char *status, const char *record, int64_t *out_id,
+                                  floe_err *err)
+{
+    floe_status st = floe_ident_check(id, err);
+    if (st != FLOE_OK) {
+        return st;
+    }
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    tx t;
+    st = tx_autocommit(s, true, &t, err);
+    db_result r = {0};
+    if (st == FLOE_OK) {
+        st = Q(&t, a,
+               "INSERT INTO maintenance_runs (catalog, namespace, name, action, started_ms, "
+               "duration_ms, status, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+               &r, err, DB_TEXT(catalog), DB_TEXT(catalog_ns_key(a, &id->ns)), DB_TEXT(id->name),
+               DB_TEXT(action), DB_INT(started_ms), DB_INT(duration_ms), DB_TEXT(status),
+               DB_TEXT(record));
+        st = tx_end(&t, st, err);
+    }
+    if (st == FLOE_OK && out_id != NULL && r.nrows == 1) {
+        st = floe_parse_i64(db_cell(&r, 0, 0), out_id, err);
+    }
+    floe_arena_free(a);
+    return st;
+}
+
+floe_status floe_store_run_list(floe_store *s, floe_arena *a, const floe_store_run_filter *f,
+                                floe_store_run **out, size_t *n, floe_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    db_param p[6];
+    size_t np = 0;
+    floe_buf sql;
+    floe_buf_init(&sql, 0);
+    floe_buf_append_str(&sql,
+                        "SELECT id, catalog, namespace, name, action, started_ms, duration_ms, "
+                        "status, record FROM maintenance_runs WHERE 1 = 1",
+                        NULL);
+    if (f->catalog != NULL) {
+        floe_buf_append_str(&sql, " AND catalog = ?", NULL);
+        p[np++] = DB_TEXT(f->catalog);
+    }
+    if (f->id != NULL) {
+        floe_buf_append_str(&sql, " AND namespace = ? AND name = ?", NULL);
+        p[np++] = DB_TEXT(catalog_ns_key(a, &f->id->ns));
+        p[np++] = DB_TEXT(f->id->name);
+    }
+    if (f->action != NULL) {
+        floe_buf_append_str(&sql, " AND action = ?", NULL);
+        p[np++] = DB_TEXT(f->action);
+    }
+    if (f->failed_only) {
+        floe_buf_append_str(&sql, " AND status <> 'ok'", NULL);
+    }
+    if (f->before_id > 0) {
+        floe_buf_append_str(&sql, " AND id < ?", NULL);
+        p[np++] = DB_INT(f->before_id);
+    }
+    floe_buf_append_str(&sql, " ORDER BY id DESC LIMIT ?", NULL);
+    p[np++] = DB_INT(f->limit > 0 ? (int64_t)f->limit : 100);
+    tx t;
+    db_result r = {0};
+    floe_status st = tx_autocommit(s, false, &t, err);
+    if (st == FLOE_OK) {
+        st = q(&t, a, floe_buf_cstr(&sql), p, np, &r, err);
+        st = tx_end(&t, st, err);
+    }
+    floe_buf_fini(&sql);
+    floe_store_run *runs = NULL;
+    if (st == FLOE_OK) {
+        runs = floe_arena_calloc(a, r.nrows + 1, sizeof(*runs));
+        if (runs == NULL) {
+            st = floe_arena_check(a, err);
+        }
+    }
+    for (size_t i = 0; st == FLOE_OK && i < r.nrows; i++) {
+        floe_store_run *x = &runs[i];
+        st = floe_parse_i64(db_cell(&r, i, 0), &x->id, err);
+        x->catalog = db_cell(&r, i, 1);
+        if (st == FLOE_OK) {
+            st = catalog_ns_from_key(a, db_cell(&r, i, 2), &x->ident.ns, err);
+        }
+        x->ident.name = db_cell(&r, i, 3);
+        x->action = db_cell(&r, i, 4);
+        if (st == FLOE_OK) {
+            st = floe_parse_i64(db_cell(&r, i, 5), &x->started_ms, err);
+        }
+        if (st == FLOE_OK) {
+            st = floe_parse_i64(db_cell(&r, i, 6), &x->duration_ms, err);
+        }
+        x->status = db_cell(&r, i, 7);
+        x->record = db_cell(&r, i, 8);
+    }
+    if (st != FLOE_OK) {
+        return st;
+    }
+    *out = runs;
+    *n = r.nrows;
+    return FLOE_OK;
+}
+
+floe_status floe_store_run_prune(floe_store *s, const char *catalog, const floe_ident *id,
+                                 size_t keep, size_t *deleted, floe_err *err)
+{
+    if (deleted != NULL) {
+        *deleted = 0;
+    }
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    const char *key = catalog_ns_key(a, &id->ns);
+    tx t;
+    floe_status st = tx_autocommit(s, true, &t, err);
+    db_result actions = {0};
+    if (st == FLOE_OK) {
+        st = Q(&t, a,
+               "SELECT DISTINCT action FROM maintenance_runs "
+               "WHERE catalog = ? AND namespace = ? AND name = ?",
+               &actions, err, DB_TEXT(catalog), DB_TEXT(key), DB_TEXT(id->name));
+    }
+    for (size_t i = 0; st == FLOE_OK && i < actions.nrows; i++) {
+        const char *act = db_cell(&actions, i, 0);
+        db_result r = {0};
+        /* The id of the oldest run to keep is the boundary; fewer runs: NULL, nothing goes. */
+        st = Q(&t, a,
+               "DELETE FROM maintenance_runs WHERE catalog = ? AND namespace = ? AND name = ? "
+               "AND action = ? AND id < (SELECT id FROM maintenance_runs WHERE catalog = ? "
+               "AND namespace = ? AND name = ? AND action = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+               &r, err, DB_TEXT(catalog), DB_TEXT(key), DB_TEXT(id->name), DB_TEXT(act),
+               DB_TEXT(catalog), DB_TEXT(key), DB_TEXT(id->name), DB_TEXT(act),
+               DB_INT(keep > 0 ? (int64_t)keep - 1 : 0));
+        if (st == FLOE_OK && deleted != NULL && r.changes > 0) {
+            *deleted += (size_t)r.changes;
+        }
+    }
+    st = tx_end(&t, st, err);
+    floe_arena_free(a);
+    return st;
+}
+
+floe_status floe_store_table_all(floe_store *s, floe_arena *a, const char *catalog,
+                                 floe_ident **out, size_t *n, floe_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    tx t;
+    db_result r = {0};
+    floe_status st = tx_autocommit(s, false, &t, err);
+    if (st == FLOE_OK) {
+        st = Q(&t, a,
+               "SELECT namespace, name FROM catalog_objects WHERE catalog = ? AND kind = 'table' "
+               "ORDER BY namespace, name",
+               &r, err, DB_TEXT(catalog));
+        st = tx_end(&t, st, err);
+    }
+    floe_ident *ids = NULL;
+    if (st == FLOE_OK) {
+        ids = floe_arena_calloc(a, r.nrows + 1, sizeof(*ids));
+        if (ids == NULL) {
+            st = floe_arena_check(a, err);
+        }
+    }
+    for (size_t i = 0; st == FLOE_OK && i < r.nrows; i++) {
+        st = catalog_ns_from_key(a, db_cell(&r, i, 0), &ids[i].ns, err);
+        ids[i].name = db_cell(&r, i, 1);
+    }
+    if (st != FLOE_OK) {
+        return st;
+    }
+    *out = ids;
+    *n = r.nrows;
+    return FLOE_OK;
+}

@@ -24,6 +24,14 @@ floe_status floe_mnt_action_parse(const char *s, floe_mnt_action *out, floe_err 
             return FLOE_OK;
         }
     }
+    static const char *const aliases[] = {"expire", "clean-orphans", "clean-dangling-deletes", NULL,
+                                          "auto-tag"};
+    for (size_t i = 0; s != NULL && i < FLOE_ARRAY_LEN(aliases); i++) {
+        if (aliases[i] != NULL && strcasecmp(s, aliases[i]) == 0) {
+            *out = (floe_mnt_action)i;
+            return FLOE_OK;
+        }
+    }
     return floe_err_set(err, FLOE_ERR_INVALID, "unknown maintenance action '%s'",
                         s != NULL ? s : "");
 }
@@ -47,10 +55,12 @@ json_t *floe_mnt_run_to_json(const floe_mnt_run *r)
     json_object_set_new(o, "status",
                         json_string(r->status == FLOE_OK ? "ok" : floe_status_name(r->status)));
     set_str(o, "error", r->status == FLOE_OK ? NULL : r->error);
+    set_str(o, "skipped", r->skipped);
     json_t *c = json_object();
     json_object_set_new(c, "snapshots-expired", json_integer((json_int_t)r->snapshots_expired));
     json_object_set_new(c, "refs-removed", json_integer((json_int_t)r->refs_removed));
     json_object_set_new(c, "files-listed", json_integer((json_int_t)r->files_listed));
+    json_object_set_new(c, "files-removed", json_integer((json_int_t)r->files_removed));
     json_object_set_new(c, "files-deleted", json_integer((json_int_t)r->deleted.deleted));
     json_object_set_new(c, "files-missing", json_integer((json_int_t)r->deleted.missing));
     json_object_set_new(c, "files-failed", json_integer((json_int_t)r->deleted.failed));
@@ -64,6 +74,8 @@ json_t *floe_mnt_run_to_json(const floe_mnt_run *r)
     json_object_set_new(c, "by-kind", k);
     json_object_set_new(o, "counts", c);
     set_str(o, "tag", r->tag_name);
+    json_object_set_new(o, "snapshot-id",
+                        r->snapshot_id != 0 ? json_integer(r->snapshot_id) : json_null());
     set_str(o, "base-metadata", r->base_metadata);
     set_str(o, "committed-metadata", r->committed_metadata);
     return o;

@@ -38,6 +38,15 @@ void floe_server_config_init(floe_server_config *c)
     c->opt_heartbeat_timeout_ms = 60000;
     c->opt_ack_timeout_ms = 30000;
     c->opt_execute_timeout_ms = 3600000;
+    c->maintenance.enabled = true;
+    c->maintenance.first_run_ms = 60 * 1000;
+    c->maintenance.poll_ms = 60 * 1000;
+    c->maintenance.interval_ms[FLOE_MNT_EXPIRE_SNAPSHOTS] = 3600 * 1000;
+    c->maintenance.interval_ms[FLOE_MNT_CLEAN_ORPHANS] = 86400 * 1000;
+    c->maintenance.interval_ms[FLOE_MNT_CLEAN_DANGLING_DELETES] = 86400 * 1000;
+    c->maintenance.interval_ms[FLOE_MNT_EXPIRE_DATA] = 86400 * 1000;
+    c->maintenance.interval_ms[FLOE_MNT_AUTO_TAG] = 60 * 1000;
+    c->maintenance.keep_runs = 100;
 }
 
 static void free_props(floe_kv *kv, size_t n)
@@ -289,6 +298,37 @@ static floe_status log_key(walker *w, floe_server_config *c, const char *key, co
     return FLOE_ERR_NOT_FOUND;
 }
 
+/* maintenance: enabled, first-run, poll-interval, <action>-interval, keep-runs. */
+static floe_status maintenance_key(walker *w, floe_server_config *c, const char *key,
+                                   const yaml_node_t *v)
+{
+    floe_maintenance_config *m = &c->maintenance;
+    if (strcmp(key, "enabled") == 0) {
+        return get_bool(w, v, "maintenance.enabled", &m->enabled);
+    }
+    if (strcmp(key, "first-run") == 0) {
+        return get_duration_ms(w, v, "maintenance.first-run", &m->first_run_ms);
+    }
+    if (strcmp(key, "poll-interval") == 0) {
+        floe_status st = get_duration_ms(w, v, "maintenance.poll-interval", &m->poll_ms);
+        if (st == FLOE_OK && m->poll_ms < 100) {
+            return fail_at(w, v, "maintenance.poll-interval", "must be at least 100ms");
+        }
+        return st;
+    }
+    if (strcmp(key, "keep-runs") == 0) {
+        return get_uint(w, v, "maintenance.keep-runs", 1, 1000000, &m->keep_runs);
+    }
+    for (int i = 0; i < FLOE_MNT_ACTION_COUNT; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "%s-interval", floe_mnt_action_name((floe_mnt_action)i));
+        if (strcmp(key, name) == 0) {
+            return get_duration_ms(w, v, "maintenance.<action>-interval", &m->interval_ms[i]);
+        }
+    }
+    return FLOE_ERR_NOT_FOUND;
+}
+
 static floe_auth_client *cur_client(floe_server_config *c)
 {
     return &c->clients[c->n_clients - 1];
@@ -472,6 +512,9 @@ static floe_status top_key(walker *w, floe_server_config *c, const char *key, co
     }
     if (strcmp(key, "optimizer-groups") == 0) {
         return groups_section(w, c, v);
+    }
+    if (strcmp(key, "maintenance") == 0) {
+        return each_key(w, v, "maintenance", c, maintenance_key);
     }
     if (strcmp(key, "catalogs") != 0) {
         return FLOE_ERR_NOT_FOUND;

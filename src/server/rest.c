@@ -748,6 +748,8 @@ static void route_api(http_req *r, const seg *segs, size_t n)
         if (method_is(r, "GET")) {
             reply_json(r, 200, floe_opt_service_optimizers_json(server_opt_service(o)));
         }
+    } else if (seg_is(segs[0], "maintenance") || seg_is(segs[0], "tables")) {
+        mnt_api_handle(r); /* maintenance_routes.c */
     } else {
         reply_error(r, 404, "NotFoundException", "no route for %s %s", r->method, r->path);
     }

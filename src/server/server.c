@@ -525,6 +525,7 @@ floe_status floe_server_start(const floe_server_config *cfg, floe_server **out, 
         floe_server_free(s);
         return st;
     }
+    s->mnt = mnt_scheduler_new(s);
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (addr.ipv6 ? MHD_USE_IPv6 : 0);
@@ -556,6 +557,11 @@ floe_status floe_server_start(const floe_server_config *cfg, floe_server **out, 
     const char *kv[] = {"listen", cfg->listen, "port",
                         port,     "auth",      cfg->auth_enabled ? "on" : "off"};
     floe_log_kv(FLOE_LOG_INFO, "server", kv, FLOE_ARRAY_LEN(kv), "listening");
+    st = mnt_scheduler_start(s->mnt, err);
+    if (st != FLOE_OK) {
+        floe_server_free(s);
+        return st;
+    }
     *out = s;
     return FLOE_OK;
 }
@@ -576,6 +582,7 @@ void floe_server_stop(floe_server *s)
         return;
     }
     atomic_store(&s->stopping, true);
+    mnt_scheduler_stop(s->mnt); /* between two batches of its current job */
     MHD_socket lsock = MHD_quiesce_daemon(s->daemon);
     if (lsock != MHD_INVALID_SOCKET) {
         close(lsock);
@@ -614,6 +621,7 @@ void floe_server_free(floe_server *s)
         return;
     }
     floe_server_stop(s);
+    mnt_scheduler_free(s->mnt);
     server_opt_free(s->opt);
     for (size_t i = 0; i < s->n_catalogs; i++) {
         floe_catalog_close(s->catalogs[i]);

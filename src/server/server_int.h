@@ -74,6 +74,22 @@ json_t *server_opt_tables_json(server_opt *o);
 floe_status server_opt_processes_json(server_opt *o, const char *catalog, const floe_ident *id,
                                       json_t **out, floe_err *err);
 
+/* ==== Table maintenance (maintenance.c, maintenance_routes.c) ==== */
+
+typedef struct mnt_scheduler mnt_scheduler;
+typedef struct http_req http_req;
+
+/* The scheduler of `s` (not started). */
+mnt_scheduler *mnt_scheduler_new(floe_server *s);
+/* Start the maintenance thread when the configuration enables it. */
+floe_status mnt_scheduler_start(mnt_scheduler *m, floe_err *err);
+/* Ask the thread to stop (between batches) and join it. Idempotent. */
+void mnt_scheduler_stop(mnt_scheduler *m);
+void mnt_scheduler_free(mnt_scheduler *m);
+
+/* Answer a request under /api/v1/ (maintenance runs and triggers); auth already checked. */
+void mnt_api_handle(http_req *r);
+
 /* ==== The server ==== */
 
 struct floe_server {
@@ -93,10 +109,12 @@ struct floe_server {
     long inflight; /* requests between their first byte and their completion */
     atomic_bool stopping;
     bool stopped;
+
+    mnt_scheduler *mnt; /* table maintenance (maintenance.c) */
 };
 
 /* One request as the handlers see it, and the response they build. */
-typedef struct http_req {
+struct http_req {
     floe_server *srv;
     floe_arena *a; /* everything per request; freed after the response is sent */
     struct MHD_Connection *conn;
@@ -114,7 +132,7 @@ typedef struct http_req {
     const char *hdr_values[6];
     size_t n_hdrs;
     const char *error_msg; /* for the request log line */
-} http_req;
+};
 
 /* Route and answer one complete request (rest.c). */
 void rest_handle(http_req *r);

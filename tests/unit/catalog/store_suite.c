@@ -630,6 +630,91 @@ static void test_optimizing_state(void **state)
     assert_int_equal(n, 1);
 }
 
+/* ==== Maintenance run records ==== */
+
+static void test_maintenance_runs(void **state)
+{
+    suite_ctx *c = *state;
+    floe_arena *a = c->t->arena;
+    floe_err err = {0};
+    floe_namespace db = ns_of(a, "db.eu");
+    floe_namespace top = ns_of(a, "db");
+    FLOE_ASSERT_OK(floe_store_namespace_create(c->s, "cat", &top, NULL, 0, &err), &err);
+    FLOE_ASSERT_OK(floe_store_namespace_create(c->s, "cat", &db, NULL, 0, &err), &err);
+    floe_ident t1 = id_of(a, "db.eu", "t1");
+    floe_ident t2 = id_of(a, "db", "t2");
+    floe_ident v = id_of(a, "db", "v");
+    FLOE_ASSERT_OK(floe_store_object_create(c->s, "cat", FLOE_OBJECT_TABLE, &t1, "/m1", &err),
+                   &err);
+    FLOE_ASSERT_OK(floe_store_object_create(c->s, "cat", FLOE_OBJECT_TABLE, &t2, "/m2", &err),
+                   &err);
+    FLOE_ASSERT_OK(floe_store_object_create(c->s, "cat", FLOE_OBJECT_VIEW, &v, "/mv", &err), &err);
+    floe_ident *all = NULL;
+    size_t n = 0;
+    FLOE_ASSERT_OK(floe_store_table_all(c->s, a, "cat", &all, &n, &err), &err);
+    assert_int_equal(n, 2);                 /* tables only, every namespace level */
+    assert_string_equal(all[0].name, "t2"); /* "db" sorts before "db\x1feu" */
+    assert_int_equal(all[1].ns.n, 2);
+    assert_string_equal(all[1].ns.levels[1], "eu");
+
+    int64_t ids[12];
+    for (int i = 0; i < 12; i++) {
+        const char *action = i % 3 == 0 ? "expire-snapshots" : "clean-orphan-files";
+        const floe_ident *id = i < 10 ? &t1 : &t2;
+        char rec[64];
+        snprintf(rec, sizeof(rec), "{\"n\":%d}", i);
+        FLOE_ASSERT_OK(floe_store_run_insert(c->s, "cat", id, action, 1000 + i, i,
+                                             i == 5 ? "IO" : "ok", rec, &ids[i], &err),
+                       &err);
+        assert_true(i == 0 || ids[i] > ids[i - 1]);
+    }
+    floe_store_run *runs = NULL;
+    floe_store_run_filter f = {.catalog = "cat", .id = &t1};
+    FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
+    assert_int_equal(n, 10);
+    assert_int_equal(runs[0].id, ids[9]); /* newest first */
+    assert_string_equal(runs[0].record, "{\"n\":9}");
+    assert_int_equal(runs[4].started_ms, 1005);
+    assert_string_equal(runs[4].status, "IO");
+    assert_int_equal(runs[0].ident.ns.n, 2);
+    assert_string_equal(runs[0].ident.name, "t1");
+
+    f = (floe_store_run_filter){
+        .catalog = "cat", .id = &t1, .action = "expire-snapshots", .limit = 2};
+    FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
+    assert_int_equal(n, 2);
+    assert_int_equal(runs[0].id, ids[9]);
+    assert_int_equal(runs[1].id, ids[6]);
+    f.before_id = runs[1].id; /* the next page */
+    FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
+    assert_int_equal(n, 2);
+    assert_int_equal(runs[0].id, ids[3]);
+    assert_int_equal(runs[1].id, ids[0]);
+
+    f = (floe_store_run_filter){0};
+    FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
+    assert_int_equal(n, 12);
+    f.failed_only = true;
+    FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
+    assert_int_equal(n, 1);
+    assert_int_equal(runs[0].id, ids[5]);
+
+    /* Keep the newest 2 per action of t1: 4 expire + 6 orphan runs -> 2 + 2. */
+    size_t deleted = 0;
+    FLOE_ASSERT_OK(floe_store_run_prune(c->s, "cat", &t1, 2, &deleted, &err), &err);
+    assert_int_equal(deleted, 6);
+    f = (floe_store_run_filter){.catalog = "cat", .id = &t1};
+    FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
+    assert_int_equal(n, 4);
+    assert_int_equal(runs[0].id, ids[9]);
+    assert_int_equal(runs[3].id, ids[6]);
+    f = (floe_store_run_filter){.catalog = "cat", .id = &t2};
+    FLOE_ASSERT_OK(floe_store_run_list(c->s, a, &f, &runs, &n, &err), &err);
+    assert_int_equal(n, 2); /* other tables untouched */
+    FLOE_ASSERT_OK(floe_store_run_prune(c->s, "cat", &t1, 2, &deleted, &err), &err);
+    assert_int_equal(deleted, 0);
+}
+
 /* ==== Concurrency ==== */
 
 typedef struct commit_log {
@@ -862,6 +947,7 @@ int store_suite_run(const char *group, const store_backend *b)
         T(test_swap_many_is_all_or_nothing),
         T(test_location_in_use),
         T(test_optimizing_state),
+        T(test_maintenance_runs),
         T(test_concurrent_swaps_from_threads_lose_nothing),
         T(test_concurrent_swaps_from_processes_lose_nothing),
     };

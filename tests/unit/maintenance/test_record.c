@@ -29,8 +29,10 @@ static void test_record_json(void **state)
            "\"data\":4,\"equality-deletes\":0,\"manifest\":0,\"manifest-list\":2,\"metadata\":0,"
            "\"other\":0,\"position-deletes\":0,\"statistics\":0},\"bytes-deleted\":4096,"
            "\"dirs-removed\":0,\"files-deleted\":6,\"files-failed\":0,\"files-listed\":7,"
-           "\"files-missing\":1,\"refs-removed\":1,\"snapshots-expired\":3},\"dry-run\":false,"
-           "\"duration-ms\":1234,\"error\":null,\"started-at\":\"2022-08-08T00:10:00.000000Z\","
+           "\"files-missing\":1,\"files-removed\":0,\"refs-removed\":1,\"snapshots-expired\":3},"
+           "\"dry-run\":false,"
+           "\"duration-ms\":1234,\"error\":null,\"skipped\":null,\"snapshot-id\":null,"
+           "\"started-at\":\"2022-08-08T00:10:00.000000Z\","
            "\"started-ms\":1659917400000,\"status\":\"ok\",\"table\":\"db.events\",\"tag\":null}");
     free(s);
     json_decref(j);
@@ -63,6 +65,17 @@ static void test_record_action_names(void **state)
     }
     floe_mnt_action a;
     floe_err err = {0};
+    static const struct {
+        const char *alias;
+        floe_mnt_action want;
+    } aliases[] = {{"expire", FLOE_MNT_EXPIRE_SNAPSHOTS},
+                   {"CLEAN-ORPHANS", FLOE_MNT_CLEAN_ORPHANS},
+                   {"clean-dangling-deletes", FLOE_MNT_CLEAN_DANGLING_DELETES},
+                   {"auto-tag", FLOE_MNT_AUTO_TAG}};
+    for (size_t i = 0; i < FLOE_ARRAY_LEN(aliases); i++) {
+        FLOE_ASSERT_OK(floe_mnt_action_parse(aliases[i].alias, &a, &err), &err);
+        assert_int_equal(a, aliases[i].want);
+    }
     FLOE_ASSERT_ERR(floe_mnt_action_parse("vacuum", &a, &err), FLOE_ERR_INVALID, &err,
                     "unknown maintenance action 'vacuum'");
     assert_string_equal(floe_mnt_action_name(FLOE_MNT_ACTION_COUNT), "unknown");

@@ -101,6 +101,10 @@ static void test_errors_name_the_key_and_line(void **state)
         {"server:\n  listen: [a]\n", "expected a single value"},
         {"[unclosed\n", "config line"},
         {"- just\n- a list\n", "expected a mapping"},
+        {"maintenance:\n  poll-interval: 10ms\n", "must be at least 100ms"},
+        {"maintenance:\n  expire-interval: 1h\n", "maintenance: unknown key 'expire-interval'"},
+        {"maintenance:\n  keep-runs: 0\n", "maintenance.keep-runs"},
+        {"maintenance:\n  enabled: sometimes\n", "expected true or false"},
     };
     for (size_t i = 0; i < FLOE_ARRAY_LEN(cases); i++) {
         floe_server_config c;
@@ -235,12 +239,48 @@ static void test_optimizing_and_groups(void **state)
     }
 }
 
+/* The maintenance section: Amoro's intervals by default, every key settable. */
+static void test_maintenance_section(void **state)
+{
+    (void)state;
+    floe_server_config c;
+    floe_server_config_init(&c);
+    assert_true(c.maintenance.enabled);
+    assert_int_equal(c.maintenance.interval_ms[FLOE_MNT_EXPIRE_SNAPSHOTS], 3600 * 1000);
+    assert_int_equal(c.maintenance.interval_ms[FLOE_MNT_CLEAN_ORPHANS], 86400 * 1000);
+    assert_int_equal(c.maintenance.interval_ms[FLOE_MNT_AUTO_TAG], 60 * 1000);
+    floe_err err = {0};
+    FLOE_ASSERT_OK(parse(&c,
+                         "maintenance:\n"
+                         "  enabled: false\n"
+                         "  first-run: 2s\n"
+                         "  poll-interval: 500ms\n"
+                         "  expire-snapshots-interval: 1s\n"
+                         "  clean-orphan-files-interval: 3s\n"
+                         "  clean-dangling-delete-files-interval: 4s\n"
+                         "  expire-data-interval: 5s\n"
+                         "  auto-create-tag-interval: 6s\n"
+                         "  keep-runs: 7\n",
+                         &err),
+                   &err);
+    assert_false(c.maintenance.enabled);
+    assert_int_equal(c.maintenance.first_run_ms, 2000);
+    assert_int_equal(c.maintenance.poll_ms, 500);
+    for (int i = 0; i < FLOE_MNT_ACTION_COUNT; i++) {
+        int64_t want = i == 0 ? 1000 : (int64_t)(i + 2) * 1000;
+        assert_int_equal(c.maintenance.interval_ms[i], want);
+    }
+    assert_int_equal(c.maintenance.keep_runs, 7);
+    floe_server_config_fini(&c);
+}
+
 FLOE_TEST_GROUP(config)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_finish_with_one_catalog),
         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_errors_name_the_key_and_line),
+        cmocka_unit_test(test_maintenance_section),
         cmocka_unit_test(test_finish_refuses_unsafe_setups),
         cmocka_unit_test(test_optimizing_and_groups),
         cmocka_unit_test_setup_teardown(test_load_file, floe_test_setup, floe_test_teardown),
