@@ -743,6 +743,20 @@ static void recover(server_opt *o)
         if (p != NULL &&
             (rt.status == FLOE_OPT_MINOR_OPTIMIZING || rt.status == FLOE_OPT_MAJOR_OPTIMIZING ||
              rt.status == FLOE_OPT_FULL_OPTIMIZING || rt.status == FLOE_OPT_COMMITTING)) {
+            if (p->status == FLOE_OPT_PROC_RUNNING) {
+                /* Unfinished tasks run again; finished ones keep their outputs. A process whose
+                 * tasks all finished before the stop (the settling was not stored) goes to the
+                 * committer when every task succeeded, else it is over. */
+                size_t c[FLOE_OPT_TASK_STATUS_COUNT_];
+                for (size_t k = 0; k < p->n_tasks; k++) {
+                    floe_opt_task_reset(&p->tasks[k], NULL);
+                }
+                floe_opt_process_task_counts(p, c);
+                if (c[FLOE_OPT_TASK_PLANNED] == 0) {
+                    p->status = c[FLOE_OPT_TASK_SUCCESS] == p->n_tasks ? FLOE_OPT_PROC_COMMITTING
+                                                                       : FLOE_OPT_PROC_FAILED;
+                }
+            }
             args.process_exists = true;
             args.process_status = p->status;
             if (p->status == FLOE_OPT_PROC_COMMITTING) {
@@ -755,10 +769,6 @@ static void recover(server_opt *o)
                 }
                 floe_opt_process_free(p);
             } else if (p->status == FLOE_OPT_PROC_RUNNING) {
-                /* Unfinished tasks run again; finished ones keep their outputs. */
-                for (size_t k = 0; k < p->n_tasks; k++) {
-                    floe_opt_task_reset(&p->tasks[k], NULL);
-                }
                 table_state ts = {.a = a};
                 floe_status st = load_table(o, t, &ts, &err);
                 if (st == FLOE_OK) {

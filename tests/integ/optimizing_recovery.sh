@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Recovery of a committing process after a restart (SQLite store): the server stops after every
+# Recovery of a finished process after a restart (SQLite store): the server stops after every
 # task of a process finished but before the commit (simulated by editing the stored state the
-# way it is left at that moment: process and runtime "committing", the task's output recorded).
+# way it is left at that moment: the task's output recorded, the process still "running").
 # On start-up the server commits the process from the store: the small files are replaced, the
 # rows are intact and the table goes back to idle. Stopping again with the state still saying
 # "committing" (the swap happened, the success was not recorded) must not commit twice: the
@@ -37,20 +37,23 @@ OUTPUT=$("$GEN_APPEND" --output "$META" 48 0) || check_fail "write the task outp
 SNAPS_BEFORE=$(req GET /v1/namespaces/db/tables/w && jq '.metadata.snapshots | length' <<<"$BODY")
 stop_server TERM
 
-# The state a crash between "all tasks done" and the commit leaves behind. Edited with SQLite's
-# JSON functions: they keep 64-bit ids exact (jq would round them).
+# The state a crash after the last task finished leaves behind: the task's success recorded,
+# the process and runtime as given (PROCESS_STATUS RUNTIME_STATUS: "running minor" when the
+# stop came before the server saw the process settle, "committing committing" when it came
+# before the commit was recorded). Edited with SQLite's JSON functions: they keep 64-bit ids
+# exact (jq would round them).
 committing_state() {
     printf '%s' "$OUTPUT" >"$TMP/output.json"
-    sqlite3 "$DB" "UPDATE optimizing_processes SET status = 'committing',
-                       process = json_set(process, '\$.status', 'committing',
+    sqlite3 "$DB" "UPDATE optimizing_processes SET status = '$1',
+                       process = json_set(process, '\$.status', '$1',
                                           '\$.tasks[0].status', 'success',
                                           '\$.tasks[0].output',
                                           json(CAST(readfile('$TMP/output.json') AS TEXT)))
                    WHERE process_id = $PID;
-                   UPDATE optimizing_tables SET runtime = json_set(runtime, '\$.status', 'committing')
+                   UPDATE optimizing_tables SET runtime = json_set(runtime, '\$.status', '$2')
                    WHERE name = 'w';" || check_fail "edit the stored state"
 }
-committing_state
+committing_state running minor
 start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 for _ in $(seq 1 100); do
     req GET /api/v1/optimizing/tables/default/db/w/processes
@@ -66,7 +69,7 @@ grep -q "default.db.w: committed process $PID" "$TMP/server.log" || check_fail "
 stop_server TERM
 
 # Again "committing", though the rewrite is already in the table: found, not committed twice.
-committing_state
+committing_state committing committing
 start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 for _ in $(seq 1 100); do
     grep -q "committed process $PID.*(found committed)" "$TMP/server.log" && break
