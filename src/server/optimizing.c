@@ -448,6 +448,22 @@ static void follow_process(server_opt *o, opt_tbl *t)
     json_decref(pj);
 }
 
+/* A table whose self-optimizing was switched off while its process runs: cancel the process
+ * (its unfinished tasks; with allow-partial-commit the finished ones still commit). */
+static void cancel_if_disabled(server_opt *o, opt_tbl *t)
+{
+    table_state ts = {.a = floe_arena_new(OPT_ARENA_MAX)};
+    floe_err err = {0};
+    floe_status st = load_table(o, t, &ts, &err);
+    if (st == FLOE_OK && !ts.props.enabled) {
+        if (floe_opt_service_cancel(o->svc, t->rt.process_id, &err) == FLOE_OK) {
+            FLOE_LOG_INFO("optimizing", "%s: self-optimizing disabled, process %lld canceled",
+                          t->name, (long long)t->rt.process_id);
+        }
+    }
+    floe_arena_free(ts.a);
+}
+
 /* Commit one process; `from_service` false for a process recovered from the store. */
 static void commit_process(server_opt *o, opt_tbl *t, json_t *pj, bool from_service)
 {
@@ -608,6 +624,9 @@ static void step(server_opt *o)
         case FLOE_OPT_MINOR_OPTIMIZING:
         case FLOE_OPT_MAJOR_OPTIMIZING:
         case FLOE_OPT_FULL_OPTIMIZING:
+            if (marked) {
+                cancel_if_disabled(o, t);
+            }
             follow_process(o, t);
             break;
         case FLOE_OPT_IDLE:
