@@ -31,6 +31,7 @@
 #define OPT_ARENA_MAX ((size_t)1 << 30)
 #define OPT_TICK_MS 500
 #define OPT_PROCESSES_LIMIT 50
+#define OPT_COMMIT_ATTEMPTS 5 /* commits failing for transient reasons, then the process fails */
 
 typedef struct opt_tbl {
     char *catalog;
@@ -45,7 +46,13 @@ typedef struct opt_tbl {
     int64_t last_eval_ms;
     int64_t min_plan_interval_ms; /* of the last evaluation: when a pending table may plan */
     char *proc_text;              /* the process JSON last written to the store */
-    char *recovered; /* a committing process reloaded at start-up, committed directly */
+    /* A commit to (re)try on the thread's next rounds: a committing process reloaded at
+     * start-up (not known to the service), or one whose commit failed for a transient reason
+     * (store or file system unavailable, outcome unknown). */
+    char *recovered;
+    bool recovered_from_service; /* settle it with the service when done */
+    int commit_attempts;
+    int64_t commit_retry_ms;
 } opt_tbl;
 
 struct server_opt {
@@ -496,6 +503,20 @@ static void commit_process(server_opt *o, opt_tbl *t, json_t *pj, bool from_serv
                       (long long)res.removed_data_files, (long long)res.added_data_files,
                       (long long)res.removed_delete_files, (long long)res.added_delete_files,
                       res.already_committed ? " (found committed)" : "");
+    } else if (t != NULL && t->commit_attempts + 1 < OPT_COMMIT_ATTEMPTS &&
+               (st == FLOE_ERR_STATE_UNKNOWN || st == FLOE_ERR_UNAVAILABLE ||
+                st == FLOE_ERR_TIMEOUT || st == FLOE_ERR_IO)) {
+        /* Nothing is known to be wrong with the rewrite itself: try again shortly. A commit
+         * that did happen is found by its process id then. */
+        t->commit_attempts++;
+        t->commit_retry_ms = wall_ms() + 1000LL * (1 << t->commit_attempts);
+        free(t->recovered);
+        t->recovered = json_dumps(pj, JSON_COMPACT);
+        t->recovered_from_service = from_service;
+        FLOE_LOG_WARN("optimizing", "commit process %lld (attempt %d, retrying): %s",
+                      (long long)pid, t->commit_attempts, err.msg);
+        floe_arena_free(a);
+        return;
     } else {
         FLOE_LOG_WARN("optimizing", "commit process %lld: %s", (long long)pid, err.msg);
     }
@@ -532,6 +553,8 @@ static void commit_process(server_opt *o, opt_tbl *t, json_t *pj, bool from_serv
         pthread_mutex_lock(&o->mu);
         t->marked = true; /* look again: the table changed, or the failure may have cleared */
         pthread_mutex_unlock(&o->mu);
+        t->commit_attempts = 0;
+        t->commit_retry_ms = 0;
     }
     floe_arena_free(a);
 }
@@ -611,12 +634,14 @@ static void step(server_opt *o)
             continue;
         }
         if (t->recovered != NULL) {
-            json_t *pj = json_loads(t->recovered, 0, NULL);
-            free(t->recovered);
-            t->recovered = NULL;
-            if (pj != NULL) {
-                commit_process(o, t, pj, false);
-                json_decref(pj);
+            if (wall_ms() >= t->commit_retry_ms) {
+                json_t *pj = json_loads(t->recovered, 0, NULL);
+                free(t->recovered);
+                t->recovered = NULL;
+                if (pj != NULL) {
+                    commit_process(o, t, pj, t->recovered_from_service);
+                    json_decref(pj);
+                }
             }
             continue;
         }
