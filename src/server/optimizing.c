@@ -31,6 +31,7 @@
 #define OPT_ARENA_MAX ((size_t)1 << 30)
 #define OPT_TICK_MS 500
 #define OPT_PROCESSES_LIMIT 50
+#define OPT_COMMIT_ATTEMPTS 5 /* commits failing for transient reasons, then the process fails */
 
 typedef struct opt_tbl {
     char *catalog;
@@ -45,7 +46,13 @@ typedef struct opt_tbl {
     int64_t last_eval_ms;
     int64_t min_plan_interval_ms; /* of the last evaluation: when a pending table may plan */
     char *proc_text;              /* the process JSON last written to the store */
-    char *recovered; /* a committing process reloaded at start-up, committed directly */
+    /* A commit to (re)try on the thread's next rounds: a committing process reloaded at
+     * start-up (not known to the service), or one whose commit failed for a transient reason
+     * (store or file system unavailable, outcome unknown). */
+    char *recovered;
+    bool recovered_from_service; /* settle it with the service when done */
+    int commit_attempts;
+    int64_t commit_retry_ms;
 } opt_tbl;
 
 struct server_opt {
@@ -448,6 +455,22 @@ static void follow_process(server_opt *o, opt_tbl *t)
     json_decref(pj);
 }
 
+/* A table whose self-optimizing was switched off while its process runs: cancel the process
+ * (its unfinished tasks; with allow-partial-commit the finished ones still commit). */
+static void cancel_if_disabled(server_opt *o, opt_tbl *t)
+{
+    table_state ts = {.a = floe_arena_new(OPT_ARENA_MAX)};
+    floe_err err = {0};
+    floe_status st = load_table(o, t, &ts, &err);
+    if (st == FLOE_OK && !ts.props.enabled) {
+        if (floe_opt_service_cancel(o->svc, t->rt.process_id, &err) == FLOE_OK) {
+            FLOE_LOG_INFO("optimizing", "%s: self-optimizing disabled, process %lld canceled",
+                          t->name, (long long)t->rt.process_id);
+        }
+    }
+    floe_arena_free(ts.a);
+}
+
 /* Commit one process; `from_service` false for a process recovered from the store. */
 static void commit_process(server_opt *o, opt_tbl *t, json_t *pj, bool from_service)
 {
@@ -480,6 +503,20 @@ static void commit_process(server_opt *o, opt_tbl *t, json_t *pj, bool from_serv
                       (long long)res.removed_data_files, (long long)res.added_data_files,
                       (long long)res.removed_delete_files, (long long)res.added_delete_files,
                       res.already_committed ? " (found committed)" : "");
+    } else if (t != NULL && t->commit_attempts + 1 < OPT_COMMIT_ATTEMPTS &&
+               (st == FLOE_ERR_STATE_UNKNOWN || st == FLOE_ERR_UNAVAILABLE ||
+                st == FLOE_ERR_TIMEOUT || st == FLOE_ERR_IO)) {
+        /* Nothing is known to be wrong with the rewrite itself: try again shortly. A commit
+         * that did happen is found by its process id then. */
+        t->commit_attempts++;
+        t->commit_retry_ms = wall_ms() + 1000LL * (1 << t->commit_attempts);
+        free(t->recovered);
+        t->recovered = json_dumps(pj, JSON_COMPACT);
+        t->recovered_from_service = from_service;
+        FLOE_LOG_WARN("optimizing", "commit process %lld (attempt %d, retrying): %s",
+                      (long long)pid, t->commit_attempts, err.msg);
+        floe_arena_free(a);
+        return;
     } else {
         FLOE_LOG_WARN("optimizing", "commit process %lld: %s", (long long)pid, err.msg);
     }
@@ -516,6 +553,8 @@ static void commit_process(server_opt *o, opt_tbl *t, json_t *pj, bool from_serv
         pthread_mutex_lock(&o->mu);
         t->marked = true; /* look again: the table changed, or the failure may have cleared */
         pthread_mutex_unlock(&o->mu);
+        t->commit_attempts = 0;
+        t->commit_retry_ms = 0;
     }
     floe_arena_free(a);
 }
@@ -595,12 +634,14 @@ static void step(server_opt *o)
             continue;
         }
         if (t->recovered != NULL) {
-            json_t *pj = json_loads(t->recovered, 0, NULL);
-            free(t->recovered);
-            t->recovered = NULL;
-            if (pj != NULL) {
-                commit_process(o, t, pj, false);
-                json_decref(pj);
+            if (wall_ms() >= t->commit_retry_ms) {
+                json_t *pj = json_loads(t->recovered, 0, NULL);
+                free(t->recovered);
+                t->recovered = NULL;
+                if (pj != NULL) {
+                    commit_process(o, t, pj, t->recovered_from_service);
+                    json_decref(pj);
+                }
             }
             continue;
         }
@@ -608,6 +649,9 @@ static void step(server_opt *o)
         case FLOE_OPT_MINOR_OPTIMIZING:
         case FLOE_OPT_MAJOR_OPTIMIZING:
         case FLOE_OPT_FULL_OPTIMIZING:
+            if (marked) {
+                cancel_if_disabled(o, t);
+            }
             follow_process(o, t);
             break;
         case FLOE_OPT_IDLE:
@@ -743,6 +787,20 @@ static void recover(server_opt *o)
         if (p != NULL &&
             (rt.status == FLOE_OPT_MINOR_OPTIMIZING || rt.status == FLOE_OPT_MAJOR_OPTIMIZING ||
              rt.status == FLOE_OPT_FULL_OPTIMIZING || rt.status == FLOE_OPT_COMMITTING)) {
+            if (p->status == FLOE_OPT_PROC_RUNNING) {
+                /* Unfinished tasks run again; finished ones keep their outputs. A process whose
+                 * tasks all finished before the stop (the settling was not stored) goes to the
+                 * committer when every task succeeded, else it is over. */
+                size_t c[FLOE_OPT_TASK_STATUS_COUNT_];
+                for (size_t k = 0; k < p->n_tasks; k++) {
+                    floe_opt_task_reset(&p->tasks[k], NULL);
+                }
+                floe_opt_process_task_counts(p, c);
+                if (c[FLOE_OPT_TASK_PLANNED] == 0) {
+                    p->status = c[FLOE_OPT_TASK_SUCCESS] == p->n_tasks ? FLOE_OPT_PROC_COMMITTING
+                                                                       : FLOE_OPT_PROC_FAILED;
+                }
+            }
             args.process_exists = true;
             args.process_status = p->status;
             if (p->status == FLOE_OPT_PROC_COMMITTING) {
@@ -755,10 +813,6 @@ static void recover(server_opt *o)
                 }
                 floe_opt_process_free(p);
             } else if (p->status == FLOE_OPT_PROC_RUNNING) {
-                /* Unfinished tasks run again; finished ones keep their outputs. */
-                for (size_t k = 0; k < p->n_tasks; k++) {
-                    floe_opt_task_reset(&p->tasks[k], NULL);
-                }
                 table_state ts = {.a = a};
                 floe_status st = load_table(o, t, &ts, &err);
                 if (st == FLOE_OK) {

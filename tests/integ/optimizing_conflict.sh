@@ -5,7 +5,8 @@
 # commit. The server's committer re-validates on the new metadata and commits: the writer's rows
 # are intact, the small files are replaced, the row count is exact. A second process whose
 # input a writer removes (overwrite of the whole table) before the commit fails cleanly: the
-# table keeps the writer's state and goes back to idle/pending, not stuck.
+# table keeps the writer's state and goes back to idle/pending, not stuck. Switching
+# self-optimizing off cancels a running process.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/server/common.sh"
 source "$(dirname "$0")/server/optimizing_common.sh"
@@ -96,6 +97,22 @@ req GET /api/v1/optimizing/tables/default/db/u/processes
 expect_jq '.processes[0].status' failed "the conflicting process failed"
 req GET /v1/namespaces/db/tables/u
 expect_jq '.metadata."current-snapshot-id" // -1' -1 "the writer's state stands (no snapshot)"
+
+# ---- Switching self-optimizing off cancels the running process ----
+create_table v '{"self-optimizing.enabled":"false"}'
+for i in $(seq 0 11); do
+    append v 2 $((i * 2))
+done
+set_props v '{"self-optimizing.enabled":"true"}'
+wait_status v minor 20
+set_props v '{"self-optimizing.enabled":"false"}'
+wait_status v idle 10
+req GET /api/v1/optimizing/tables/default/db/v/processes
+expect_jq '.processes[0].status' canceled "the process is canceled"
+expect_jq '.processes[0].tasks[0].status' canceled "its task too"
+req POST /api/v1/optimizer/poll "{\"token\":\"$TOKEN_OPT\",\"thread\":0}"
+expect_jq '.task' null "nothing to poll after the cancel"
+check_rows v 24 276 "rows untouched by the canceled process"
 
 stop_server TERM
 [ "$FAILURES" -gt 0 ] && tail -n 60 "$TMP/server.log" >&2
