@@ -559,8 +559,11 @@ typedef struct floe_mnt_job_opts {
      * process planned from. Borrowed. */
     const int64_t *protected_ids;
     size_t n_protected;
-    size_t history_versions;  /* expiration also cleans after this many earlier versions; 0: 10 */
-    int64_t older_than_ms;    /* > 0: overrides the keep duration / orphan minimum age */
+    size_t history_versions; /* expiration also cleans after this many earlier versions; 0: 10 */
+    /* With has_older_than (or > 0 without it): overrides the keep duration / orphan minimum
+     * age; 0 then means "everything older than now" (`--older-than 0s`). */
+    bool has_older_than;
+    int64_t older_than_ms;
     int commit_attempts;      /* expiration and tags: re-plans after a lost commit; 0: 3 */
     floe_mnt_delete_opts del; /* batching and cancellation (on_batch) of deletions */
 } floe_mnt_job_opts;

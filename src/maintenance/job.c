@@ -82,7 +82,7 @@ static floe_status run_expire(job *j, floe_err *err)
     for (int attempt = 1;; attempt++) {
         floe_mnt_expire_opts eo;
         floe_mnt_expire_opts_from_props(&j->props, j->o->now_ms, &eo);
-        if (j->o->older_than_ms > 0) {
+        if (j->o->has_older_than || j->o->older_than_ms > 0) {
             eo.older_than_ms = j->o->now_ms - j->o->older_than_ms;
         }
         eo.protected_ids = j->o->protected_ids;
@@ -158,7 +158,8 @@ static floe_status run_expire(job *j, floe_err *err)
 
 static floe_status run_orphans(job *j, floe_err *err)
 {
-    int64_t age_ms = j->o->older_than_ms > 0 ? j->o->older_than_ms : j->props.orphan_min_age_ms;
+    bool given = j->o->has_older_than || j->o->older_than_ms > 0;
+    int64_t age_ms = given ? j->o->older_than_ms : j->props.orphan_min_age_ms;
     floe_mnt_orphan_opts oo = {.older_than_us = mnt_sat_mul(j->o->now_ms - age_ms, MNT_US_PER_MS)};
     floe_mnt_file_list l;
     floe_status st = floe_mnt_orphan_files(j->a, j->cat->io, j->m, &j->src, &oo, &l, err);

@@ -288,11 +288,12 @@ static void h_table_trigger(http_req *r, floe_catalog *cat, const floe_ident *id
         o.dry_run = strcmp(dry, "true") == 0;
     }
     if (older != NULL && (floe_mnt_duration_parse(older, &o.older_than_ms, &err) != FLOE_OK ||
-                          o.older_than_ms <= 0)) {
+                          o.older_than_ms < 0)) {
         fail(r, 400, "BadRequestException", "older-than: %s",
-             err.msg[0] != '\0' ? err.msg : "must be positive");
+             err.msg[0] != '\0' ? err.msg : "must not be negative");
         return;
     }
+    o.has_older_than = older != NULL;
     json_t *rec = NULL;
     if (floe_server_maintain(r->srv, cat, id, action, &o, &rec, &err) != FLOE_OK) {
         fail_status(r, &err);

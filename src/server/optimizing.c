@@ -845,6 +845,51 @@ static void recover(server_opt *o)
 
 /* ==== Life cycle ==== */
 
+/* The snapshot a process JSON (service or store form) was planned from; -1 when absent. */
+static int64_t process_snapshot(json_t *pj)
+{
+    json_t *v = json_object_get(pj, "snapshot-id");
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+}
+
+/*
+ * Table maintenance's provider (floe_protected_snapshots_fn): the snapshot the table's running
+ * or committing process planned from, so expiration keeps it (and the files the process reads)
+ * until the rewrite is committed or abandoned.
+ */
+size_t server_opt_protected_snapshots(void *ud, const char *catalog, const floe_ident *id,
+                                      int64_t *out, size_t max)
+{
+    server_opt *o = ud;
+    size_t n = 0;
+    pthread_mutex_lock(&o->mu);
+    opt_tbl *t = tbl_get(o, catalog, id, false);
+    if (t != NULL) {
+        int64_t ids[2] = {-1, -1};
+        bool running = t->rt.status >= FLOE_OPT_MINOR_OPTIMIZING && t->rt.process_id != 0;
+        if (running) {
+            json_t *pj = floe_opt_service_process_json(o->svc, t->rt.process_id);
+            ids[0] = process_snapshot(pj);
+            json_decref(pj);
+        }
+        if (t->recovered != NULL) {
+            json_t *pj = json_loads(t->recovered, 0, NULL);
+            ids[1] = process_snapshot(pj);
+            json_decref(pj);
+        }
+        for (size_t i = 0; i < 2; i++) {
+            if (ids[i] >= 0) {
+                if (n < max) {
+                    out[n] = ids[i];
+                }
+                n++;
+            }
+        }
+    }
+    pthread_mutex_unlock(&o->mu);
+    return n;
+}
+
 floe_status server_opt_start(floe_server *srv, server_opt **out, floe_err *err)
 {
     const floe_server_config *cfg = srv->cfg;

@@ -526,6 +526,7 @@ floe_status floe_server_start(const floe_server_config *cfg, floe_server **out, 
         return st;
     }
     s->mnt = mnt_scheduler_new(s);
+    floe_server_set_protected_snapshots(s, server_opt_protected_snapshots, s->opt);
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | (addr.ipv6 ? MHD_USE_IPv6 : 0);

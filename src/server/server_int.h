@@ -68,6 +68,10 @@ floe_status server_opt_start(floe_server *srv, server_opt **out, floe_err *err);
 void server_opt_stop(server_opt *o);
 void server_opt_free(server_opt *o);
 floe_opt_service *server_opt_service(server_opt *o);
+/* The snapshots a table's optimizing processes planned from (a floe_protected_snapshots_fn over
+ * the server_opt): table maintenance must not expire them. */
+size_t server_opt_protected_snapshots(void *ud, const char *catalog, const floe_ident *id,
+                                      int64_t *out, size_t max);
 /* {"tables": [...]}: every known table's runtime. */
 json_t *server_opt_tables_json(server_opt *o);
 /* {"processes": [...]} of one table, newest first (with tasks). */

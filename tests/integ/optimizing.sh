@@ -85,10 +85,22 @@ expect_jq '.task.input."data-files" | length' 14 "every small file is an input"
 expect_jq '.task.input."metadata-location" | test("/metadata/.*\\.metadata\\.json$")' true \
     "the input names the metadata file"
 expect_jq '.task.input.table' default.db.t "the input names the table"
+PLAN_SNAP=$(jq -r '.task.input."snapshot-id"' <<<"$BODY")
 TASK=$(jq -c '{"process-id": .task."process-id", "task-id": .task."task-id", attempt: .task.attempt}' <<<"$BODY")
 with() { jq -c --arg tok "$TOKEN_OPT" ". + {token: \$tok, thread: 0} + $1" <<<"$TASK"; }
 req POST /api/v1/optimizer/ack "$(with '{}')"
 expect 200 "ack"
+
+# Table maintenance keeps the snapshot a running process planned from, even once a newer commit
+# has made it old: expiring everything older than now leaves it (and its files) in place.
+append t 10 140
+req POST "/api/v1/tables/default/db/t/maintenance/expire-snapshots?older-than=0s"
+expect 200 "manual expiration while the process runs"
+expect_jq '.counts."snapshots-expired" > 0' true "older snapshots were expired"
+req GET /v1/namespaces/db/tables/t
+expect_jq "[.metadata.snapshots[].\"snapshot-id\"] | index($PLAN_SNAP) != null" true \
+    "the plan snapshot of the running process survives expiration"
+[ "$(row_count t)" = 150 ] || check_fail "150 rows after the 15th append, got $(row_count t)"
 
 # kill -9 while the task runs: the restart reloads the process and plans the task again.
 stop_server KILL
@@ -128,7 +140,7 @@ done
 req GET "/api/v1/optimizing/tables/default/db/t/processes"
 expect_jq '.processes[0].status' failed "the process failed"
 expect_jq '.processes[0]."fail-reason" | test("boom again")' true "the reason is kept"
-[ "$(row_count t)" = 140 ] || check_fail "a failed process changes no rows"
+[ "$(row_count t)" = 150 ] || check_fail "a failed process changes no rows"
 req POST /api/v1/optimizer/poll "{\"token\":\"$TOKEN_OPT\",\"thread\":0}"
 expect_jq '.task' null "nothing left to run (min-plan-interval holds the next plan)"
 
