@@ -92,6 +92,12 @@ floe_status catalog_ns_from_key(floe_arena *a, const char *key, floe_namespace *
 /* The key of a namespace's parent (in `a`). */
 char *catalog_ns_parent_key(floe_arena *a, const floe_namespace *ns);
 
+/*
+ * The version number of a metadata file name "<dir>/<digits>-<anything>.metadata.json" (Java's
+ * parseVersion), or -1 when the name has no such prefix (commit.c).
+ */
+int64_t catalog_file_version(const char *location);
+
 /* ==== Metadata file cache (meta_cache.c) ==== */
 
 typedef struct meta_cache meta_cache;

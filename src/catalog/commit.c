@@ -32,7 +32,7 @@ static int64_t now_ms(void)
  * The version number of a metadata file name "<dir>/<digits>-<anything>.metadata.json"
  * (Java's parseVersion), or -1 when the name has no such prefix.
  */
-static int64_t file_version(const char *location)
+int64_t catalog_file_version(const char *location)
 {
     const char *slash = strrchr(location, '/');
     const char *p = slash != NULL ? slash + 1 : location;
@@ -234,7 +234,7 @@ static floe_status step_write(floe_catalog *c, floe_arena *a, table_step *s, flo
 {
     int64_t version = 0;
     if (s->base != NULL) {
-        int64_t v = file_version(s->info.metadata_location);
+        int64_t v = catalog_file_version(s->info.metadata_location);
         version = v >= 0 ? v + 1 : s->info.version;
     }
     /* Name the file first: check_moves needs its directory. */

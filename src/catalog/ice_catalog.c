@@ -40,23 +40,6 @@ static floe_status ice_load(void *ctx, floe_arena *a, floe_table_meta **out, flo
     return st;
 }
 
-/* The version number in "<NNNNN>-<uuid>.metadata.json", or -1. */
-static int64_t file_version(const char *location)
-{
-    const char *slash = strrchr(location, '/');
-    const char *p = slash != NULL ? slash + 1 : location;
-    int64_t v = 0;
-    size_t digits = 0;
-    while (p[digits] >= '0' && p[digits] <= '9') {
-        if (digits == 12) {
-            return -1;
-        }
-        v = v * 10 + (p[digits] - '0');
-        digits++;
-    }
-    return digits > 0 && p[digits] == '-' ? v : -1;
-}
-
 static floe_status ice_commit(void *ctx, floe_arena *a, const floe_ice_requirement *reqs,
                               size_t n_reqs, const floe_ice_update *ups, size_t n_ups,
                               floe_table_meta **out, floe_err *err)
@@ -93,7 +76,7 @@ static floe_status ice_commit(void *ctx, floe_arena *a, const floe_ice_requireme
         }
         return FLOE_OK;
     }
-    int64_t fv = file_version(v.metadata_location);
+    int64_t fv = catalog_file_version(v.metadata_location);
     const char *codec = floe_table_meta_property(next, "write.metadata.compression-codec");
     bool gz = codec != NULL && strcasecmp(codec, "gzip") == 0;
     const char *file =

@@ -246,23 +246,6 @@ static floe_status expire_versions(json_t *m, floe_err *err)
     return FLOE_OK;
 }
 
-/* The version number of "<dir>/<digits>-....metadata.json", or -1. */
-static int64_t file_version(const char *location)
-{
-    const char *slash = strrchr(location, '/');
-    const char *p = slash != NULL ? slash + 1 : location;
-    int64_t v = 0;
-    size_t digits = 0;
-    while (p[digits] >= '0' && p[digits] <= '9') {
-        if (digits == 12) {
-            return -1;
-        }
-        v = v * 10 + (p[digits] - '0');
-        digits++;
-    }
-    return digits > 0 && p[digits] == '-' ? v : -1;
-}
-
 /* Serialise `m` and write it as version `seq` under its location (exclusive create). */
 static floe_status write_view(floe_catalog *c, floe_arena *a, const json_t *m, int64_t seq,
                               const char **location, floe_str *json, floe_err *err)
@@ -740,7 +723,7 @@ floe_status floe_catalog_replace_view(floe_catalog *c, floe_arena *a, const floe
             return floe_catalog_read_metadata(c, a, info.metadata_location, &out->metadata_json,
                                               NULL, err);
         }
-        int64_t v = file_version(info.metadata_location);
+        int64_t v = catalog_file_version(info.metadata_location);
         const char *file = NULL;
         floe_str json = {0};
         st = write_view(c, a, next, v >= 0 ? v + 1 : info.version, &file, &json, err);
