@@ -263,14 +263,16 @@ static const table_sub SUBS[] = {
      "  --sort ORDER      comma-separated: col or transform(col), then ASC|DESC and\n"
      "                    NULLS FIRST|LAST (appends then write sorted files)\n"
      "  --property K=V    a table property (format-version=1|2|3; default 2)\n"},
-    {"append", TBL_O_FILES, tbl_run_append,
-     "Usage: floe table append PATH FILE.parquet|FILE.csv ... [--location-map FROM=TO]\n\n"
+    {"append", TBL_O_FILES | TBL_O_BRANCH, tbl_run_append,
+     "Usage: floe table append PATH FILE.parquet|FILE.csv ... [--branch NAME]\n"
+     "                         [--location-map FROM=TO]\n\n"
      "Write the rows of each file into new data files of the table (partitioned by its spec,\n"
      "sorted by its sort order, with field ids and column metrics) and commit them as one\n"
      "append. Parquet columns and CSV header names are matched to the table's columns by\n"
      "name (Parquet files with field ids must use the table's ids); a column the table lacks,\n"
      "a type that does not fit, or a missing required column is an error. In CSV an empty\n"
-     "unquoted field is null.\n\n" LOCATION_MAP_HELP},
+     "unquoted field is null. With --branch, the append goes to that branch (created when\n"
+     "absent) instead of main.\n\n" LOCATION_MAP_HELP},
     {"delete", TBL_O_WHERE | TBL_O_EQUALITY, tbl_run_delete,
      "Usage: floe table delete PATH --where EXPR [--equality] [--location-map FROM=TO]\n\n"
      "Delete the rows matching EXPR: position-delete files name the matching rows of each\n"
@@ -309,6 +311,15 @@ static const table_sub SUBS[] = {
      "Print the snapshot log: when each snapshot became current, its parent and whether it\n"
      "is an ancestor of the current snapshot (with --json: one JSON object per "
      "line).\n\n" LOCATION_MAP_HELP},
+    {"tag", TBL_O_NAME | TBL_O_SNAPSHOT, tbl_run_ref,
+     "Usage: floe table tag PATH NAME [--snapshot ID] [--location-map FROM=TO]\n\n"
+     "Create tag NAME on a snapshot (default: the current one). A ref of that name must not\n"
+     "exist. Prints the tag as one JSON line.\n\n" LOCATION_MAP_HELP},
+    {"branch", TBL_O_NAME | TBL_O_SNAPSHOT, tbl_run_ref,
+     "Usage: floe table branch PATH NAME [--snapshot ID] [--location-map FROM=TO]\n\n"
+     "Create branch NAME at a snapshot (default: the current one); `floe table append\n"
+     "--branch NAME` then commits to it. A ref of that name must not exist. Prints the branch\n"
+     "as one JSON line.\n\n" LOCATION_MAP_HELP},
     {"expire", TBL_O_OLDER_THAN | TBL_O_RETAIN_LAST | TBL_O_DRY_RUN, run_maintenance,
      "Usage: floe table expire PATH [--older-than DURATION] [--retain-last N] [--dry-run]\n\n"
      "Expire snapshots older than the keep duration, keeping the last N of every branch,\n"
@@ -343,6 +354,7 @@ static const char table_usage[] =
     "  snapshots      every snapshot with its summary\n"
     "  files          the live data and delete files of a snapshot\n"
     "  history        the snapshot log\n"
+    "  tag, branch    create a tag or a branch on a snapshot\n"
     "  expire         expire snapshots and delete the files only they referenced\n"
     "  clean-orphans  delete unreferenced files older than a minimum age\n\n"
     "Run 'floe table SUBCOMMAND --help' for a subcommand's options. Output of expire and\n"
@@ -365,7 +377,8 @@ static int run_table(int argc, char **argv)
     }
     if (argc < 2) {
         return cli_usage_error("table", "expected a subcommand (create, append, delete, scan, "
-                                        "describe, snapshots, files, history, expire, "
+                                        "describe, snapshots, files, history, tag, branch, "
+                                        "expire, "
                                         "clean-orphans)");
     }
     if (sub == NULL) {
