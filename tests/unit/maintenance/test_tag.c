@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Automatic tags with a controllable clock: daily, hourly and monthly periods, each with an
- * offset and the max-delay skip, existing tags and branches, the snapshot at the boundary from the log or
- * from main's ancestry, expired snapshots, and the commit applied.
+ * offset and the max-delay skip, existing tags and branches, the snapshot at the boundary from the
+ * log or from main's ancestry, expired snapshots, and the commit applied.
  */
 #include "mnt_helpers.h"
 
