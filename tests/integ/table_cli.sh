@@ -180,6 +180,8 @@ expect_status 1 "gc disabled"
 expect_err '^floe: table expire: gc.enabled is false' "gc disabled message"
 run table expire "$G" --older-than 0s --dry-run
 expect_status 0 "gc disabled dry run is allowed"
+expect_out '^snapshot	469881615898633426$' "a dry run lists what would go even with gc off"
+expect_out '"files-listed":4' "gc disabled dry run lists the files"
 
 run table expire "$TMP/nothing"
 expect_status 1 "not a table"
