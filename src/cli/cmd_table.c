@@ -59,7 +59,7 @@ static void print_decisions(const floe_mnt_run *r)
  */
 static int run_maintenance(const tbl_args *o)
 {
-    floe_mnt_job_opts jo = {.ignore_switch = true, .history_versions = 10};
+    floe_mnt_job_opts jo = {.ignore_switch = true}; /* and the last 10 versions (default) */
     int rc = parse_maintenance(o, &jo);
     if (rc != CLI_EXIT_OK) {
         return rc;
