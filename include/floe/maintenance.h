@@ -509,6 +509,13 @@ typedef struct floe_mnt_run {
     size_t files_removed; /* expire-data, dangling deletes: files the commit removed from the
                            * table (they are deleted from storage when their snapshots expire) */
     int64_t snapshot_id;  /* the snapshot a commit of this run created (tag: the tagged one); 0 */
+    /* What the run decided, for callers that print it (the CLI); NULL when nothing was decided.
+     * Borrowed from the job's arena. Expiration: the expired snapshot ids (snapshots_expired
+     * of them) and the dropped refs (refs_removed); expiration and orphans: the files listed
+     * for deletion (files_listed of them, in deletion order). */
+    const int64_t *expired_ids;
+    const char *const *dropped_refs;
+    const floe_mnt_file_list *files;
 } floe_mnt_run;
 
 /*
@@ -552,7 +559,8 @@ typedef struct floe_mnt_job_opts {
     int64_t now_ms;          /* the clock the decisions use */
     bool dry_run;            /* decide and list, commit and delete nothing */
     bool ignore_switch;      /* run even when the action's own *.enabled property is false (a manual
-                              * trigger); gc.enabled=false still stops every action that deletes */
+                              * trigger); gc.enabled=false still stops every action that deletes,
+                              * except as a dry run (it deletes nothing) */
     const floe_kv *defaults; /* catalog table defaults (prefix stripped); borrowed */
     size_t n_defaults;
     /* Snapshots expiration must keep whatever their age: the snapshot a running optimizing
@@ -564,6 +572,7 @@ typedef struct floe_mnt_job_opts {
      * age; 0 then means "everything older than now" (`--older-than 0s`). */
     bool has_older_than;
     int64_t older_than_ms;
+    int32_t retain_last;      /* > 0: snapshots kept per branch, over the properties */
     int commit_attempts;      /* expiration and tags: re-plans after a lost commit; 0: 3 */
     floe_mnt_delete_opts del; /* batching and cancellation (on_batch) of deletions */
 } floe_mnt_job_opts;

@@ -482,6 +482,10 @@ int tbl_run_append(const tbl_args *o)
     }
     if (st == FLOE_OK && n_files > 0) {
         floe_ice_op_set_summary(op, "floe.command", "table append");
+        if (o->branch != NULL) {
+            floe_ice_op_set_branch(op, o->branch);
+            t.branch = o->branch;
+        }
         st = tbl_commit(&t, op, &err);
     }
     if (st != FLOE_OK) {

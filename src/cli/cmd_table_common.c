@@ -49,6 +49,7 @@ static const opt_def OPTS[] = {
     VAL("--sort", TBL_O_SORT, sort),
     VAL("--older-than", TBL_O_OLDER_THAN, older_than),
     VAL("--retain-last", TBL_O_RETAIN_LAST, retain_last),
+    VAL("--branch", TBL_O_BRANCH, branch),
     FLAG("--json", TBL_O_JSON, json),
     FLAG("--equality", TBL_O_EQUALITY, equality),
     FLAG("--dry-run", TBL_O_DRY_RUN, dry_run),
@@ -105,6 +106,8 @@ int tbl_parse_args(int argc, char **argv, unsigned allowed, tbl_args *o)
             }
         } else if (o->path == NULL) {
             o->path = a;
+        } else if ((allowed & TBL_O_NAME) && o->name == NULL) {
+            o->name = a;
         } else if (allowed & TBL_O_FILES) {
             list_push(&o->files, &o->n_files, a);
         } else {
@@ -113,6 +116,9 @@ int tbl_parse_args(int argc, char **argv, unsigned allowed, tbl_args *o)
     }
     if (o->path == NULL) {
         return cli_usage_error(o->ctx, "expected a table PATH");
+    }
+    if ((allowed & TBL_O_NAME) && o->name == NULL) {
+        return cli_usage_error(o->ctx, "expected a NAME after PATH");
     }
     if ((o->snapshot != NULL) + (o->ref != NULL) + (o->as_of != NULL) > 1) {
         return cli_usage_error(o->ctx, "give only one of --snapshot, --ref and --as-of");
@@ -314,7 +320,8 @@ floe_status tbl_commit(tbl *t, floe_ice_op *op, floe_err *err)
         return st;
     }
     t->m = next;
-    const floe_snapshot *s = floe_table_meta_current_snapshot(next);
+    const floe_snapshot *s = t->branch != NULL ? floe_table_meta_ref_snapshot(next, t->branch)
+                                               : floe_table_meta_current_snapshot(next);
     json_t *j = json_object();
     if (s != NULL) {
         json_object_set_new(j, "snapshot-id", json_integer(s->snapshot_id));

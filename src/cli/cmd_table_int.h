@@ -29,7 +29,9 @@ enum {
     TBL_O_OLDER_THAN = 1u << 10,
     TBL_O_RETAIN_LAST = 1u << 11,
     TBL_O_DRY_RUN = 1u << 12,
-    TBL_O_FILES = 1u << 13 /* positional FILEs after PATH */
+    TBL_O_FILES = 1u << 13, /* positional FILEs after PATH */
+    TBL_O_NAME = 1u << 14,  /* one positional NAME after PATH (tag, branch) */
+    TBL_O_BRANCH = 1u << 15
 };
 
 /* Parsed arguments of one subcommand; strings borrow argv. */
@@ -41,6 +43,8 @@ typedef struct tbl_args {
     size_t n_files;
     const char *where, *columns, *limit, *snapshot, *ref, *as_of;
     const char *schema, *like, *partition, *sort, *older_than, *retain_last;
+    const char *name;   /* positional NAME (TBL_O_NAME) */
+    const char *branch; /* --branch: commit to this branch instead of main */
     const char **props; /* k=v (heap) */
     size_t n_props;
     const char **maps; /* FROM=TO (heap) */
@@ -59,7 +63,8 @@ typedef struct tbl {
     floe_fileio *io;
     floe_ice_catalog cat; /* cat.ops NULL when the table can only be read (see tbl_open) */
     floe_table_meta *m;
-    const char *dir; /* the table directory on this machine */
+    const char *dir;    /* the table directory on this machine */
+    const char *branch; /* tbl_commit prints this branch's head (NULL: main) */
 } tbl;
 
 /*
@@ -113,5 +118,6 @@ int tbl_run_describe(const tbl_args *o);
 int tbl_run_snapshots(const tbl_args *o);
 int tbl_run_files(const tbl_args *o);
 int tbl_run_history(const tbl_args *o);
+int tbl_run_ref(const tbl_args *o); /* tag, branch */
 
 #endif /* FLOE_CLI_TABLE_INT_H */

@@ -66,6 +66,12 @@ static floe_status job_load(job *j, floe_err *err)
 static floe_status delete_listed(job *j, const floe_mnt_file_list *l, floe_err *err)
 {
     j->run->files_listed = l->n;
+    floe_mnt_file_list *copy = floe_arena_calloc(j->a, 1, sizeof(*copy));
+    if (copy == NULL) {
+        return floe_arena_check(j->a, err);
+    }
+    *copy = *l;
+    j->run->files = copy;
     floe_mnt_delete_opts d = j->o->del;
     d.dry_run = j->o->dry_run;
     return floe_mnt_delete_files(j->cat->io, l, &d, &j->run->deleted, err);
@@ -84,6 +90,9 @@ static floe_status run_expire(job *j, floe_err *err)
         floe_mnt_expire_opts_from_props(&j->props, j->o->now_ms, &eo);
         if (j->o->has_older_than || j->o->older_than_ms > 0) {
             eo.older_than_ms = j->o->now_ms - j->o->older_than_ms;
+        }
+        if (j->o->retain_last > 0) {
+            eo.retain_last = j->o->retain_last;
         }
         eo.protected_ids = j->o->protected_ids;
         eo.n_protected = j->o->n_protected;
@@ -130,6 +139,8 @@ static floe_status run_expire(job *j, floe_err *err)
     }
     j->run->snapshots_expired = p.n_expire;
     j->run->refs_removed = p.n_drop_refs;
+    j->run->expired_ids = p.expire_ids;
+    j->run->dropped_refs = p.drop_refs;
     j->run->base_metadata = j->m->metadata_location;
     size_t max_hist = j->o->history_versions > 0 ? j->o->history_versions : JOB_HISTORY_DEFAULT;
     const floe_table_meta **history = NULL;
@@ -351,7 +362,7 @@ static const char *switched_off(const job *j, floe_mnt_action action)
 {
     const floe_mnt_props *p = &j->props;
     bool deletes = action != FLOE_MNT_AUTO_TAG;
-    if (deletes && !p->gc_enabled) {
+    if (deletes && !p->gc_enabled && !j->o->dry_run) {
         return "gc.enabled is false";
     }
     if (j->o->ignore_switch) {

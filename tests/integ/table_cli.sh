@@ -2,7 +2,8 @@
 # `floe table expire` and `floe table clean-orphans` on a copy of a Spark-written filesystem
 # table (metadata recorded under s3a://, read through a prefix map to the copy): dry runs
 # change nothing, real runs remove exactly what is unreachable, files the current snapshot
-# needs survive, young strays survive, gc.enabled=false is refused, and usage errors.
+# needs survive, young strays survive (also the files of a writer stopped before its commit),
+# kill -9 then a second run, gc.enabled=false is refused, and usage errors.
 source "$(dirname "$0")/lib.sh"
 : "${FLOE_SHARED_FIXTURES:?FLOE_SHARED_FIXTURES must point at ../shared/fixtures}"
 
@@ -127,6 +128,48 @@ for delay in 0.02 0.1 0.3; do
     expect_status 0 "table readable after orphan cleaning ($delay s)"
 done
 
+# ---- orphan cleaning beside a writer whose files are not committed yet ----
+# A `floe table append` is stopped (SIGSTOP) once its data files exist on disk and before it
+# commits. Orphan cleaning with a minimum age then deletes the old stray and none of the
+# writer's files; the writer, continued, commits, and every row (earlier and new) reads back.
+W="$TMP/w"
+"$FLOE" table create "$W" --like "$FLOE_SHARED_FIXTURES/parquet/datapage_v2.snappy.parquet" \
+    --partition 'bucket(4, b)' >/dev/null || fail "create the writer's table"
+"$FLOE" table append "$W" "$FLOE_SHARED_FIXTURES/parquet/datapage_v2.snappy.parquet" >/dev/null ||
+    fail "first append"
+seq 1 300000 | awk 'BEGIN { print "b,a,c,d" } { print $1 ",r" ($1 % 97) "," ($1 % 13) ".5,true" }' \
+    >"$TMP/big.csv"
+echo junk >"$W/data/stray.parquet"
+touch -d '2020-01-01' "$W/data/stray.parquet"
+n_before=$(find "$W/data" -type f | wc -l)
+hint_before=$(cat "$W/metadata/version-hint.text")
+"$FLOE" table append "$W" "$TMP/big.csv" >"$TMP/writer.out" 2>&1 &
+pid=$!
+for _ in $(seq 500); do
+    [ "$(find "$W/data" -type f | wc -l)" -gt "$n_before" ] && break
+    sleep 0.01
+done
+kill -STOP "$pid"
+[ "$(cat "$W/metadata/version-hint.text")" = "$hint_before" ] ||
+    fail "the writer committed before it was stopped (test did not catch it in flight)"
+mapfile -t INFLIGHT < <(find "$W/data" -type f -newer "$W/metadata/v$hint_before.metadata.json")
+[ "${#INFLIGHT[@]}" -gt 0 ] || fail "no in-flight file of the writer"
+run table clean-orphans "$W" --older-than 0s --dry-run
+expect_out '"files-listed":'"$((${#INFLIGHT[@]} + 1))" "without an age fence the in-flight files are orphans"
+run table clean-orphans "$W" --older-than 1h
+expect_status 0 "clean orphans beside the writer"
+expect_out '"files-deleted":1' "only the old stray goes"
+[ -f "$W/data/stray.parquet" ] && fail "the old stray survived"
+for f in "${INFLIGHT[@]}"; do
+    [ -f "$f" ] || fail "the writer's uncommitted file $f was deleted"
+done
+kill -CONT "$pid"
+wait "$pid" || fail "the writer failed after orphan cleaning: $(cat "$TMP/writer.out")"
+run table scan "$W" --columns b
+[ "$(wc -l <<<"$OUT")" -eq 300005 ] || fail "rows after the writer's commit: $(wc -l <<<"$OUT")"
+run table clean-orphans "$W" --older-than 0s
+expect_out '"files-deleted":0' "nothing left unreferenced after the commit"
+
 # ---- gc.enabled=false, errors, usage ----
 G="$TMP/g"
 cp -r "$FLOE_SHARED_FIXTURES/iceberg/spark_posdel_schema_evolution" "$G"
@@ -137,6 +180,8 @@ expect_status 1 "gc disabled"
 expect_err '^floe: table expire: gc.enabled is false' "gc disabled message"
 run table expire "$G" --older-than 0s --dry-run
 expect_status 0 "gc disabled dry run is allowed"
+expect_out '^snapshot	469881615898633426$' "a dry run lists what would go even with gc off"
+expect_out '"files-listed":4' "gc disabled dry run lists the files"
 
 run table expire "$TMP/nothing"
 expect_status 1 "not a table"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Automatic tags with a controllable clock: daily, hourly and monthly periods, offsets, the
- * max-delay skip, existing tags and branches, the snapshot at the boundary from the log or
- * from main's ancestry, expired snapshots, and the commit applied.
+ * Automatic tags with a controllable clock: daily, hourly and monthly periods, each with an
+ * offset and the max-delay skip, existing tags and branches, the snapshot at the boundary from the
+ * log or from main's ancestry, expired snapshots, and the commit applied.
  */
 #include "mnt_helpers.h"
 
@@ -159,6 +159,60 @@ static void test_tag_hourly_and_monthly(void **state)
     assert_int_equal(d.snapshot_id, 4);
 }
 
+/* Hourly and monthly periods with an offset and a max delay: the offset delays creation
+ * (the period before is the one tagged until then), the tag still points at the state at the
+ * boundary, and past trigger + max delay the period is skipped. */
+static void test_tag_hourly_monthly_offset_and_delay(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_table_meta *m = table(t, NULL, 0, true);
+    floe_mnt_tag_opts o =
+        opts(t, "2022-08-08T00:14:59Z", FLOE_MNT_PERIOD_HOURLY, 15, 30, "'tag-'yyyyMMddHH");
+    floe_mnt_tag_decision d = decide(t, m, &o);
+    assert_string_equal(d.name, "tag-2022080722"); /* 23:00's tag is not due before 00:15 */
+    assert_false(d.due);
+    assert_string_equal(d.reason, "past the maximum delay");
+    o.now_ms = ms("2022-08-08T00:15:00Z");
+    d = decide(t, m, &o);
+    assert_true(d.due);
+    assert_string_equal(d.name, "tag-2022080723");
+    assert_int_equal(d.snapshot_id, 2); /* before midnight, not the 00:10 snapshot */
+    assert_int_equal(d.boundary_ms, ms("2022-08-08T00:00:00Z"));
+    assert_int_equal(d.trigger_ms, ms("2022-08-08T00:15:00Z"));
+    o.now_ms = ms("2022-08-08T00:45:00Z");
+    assert_true(decide(t, m, &o).due);
+    o.now_ms = ms("2022-08-08T00:45:00.001Z");
+    d = decide(t, m, &o);
+    assert_false(d.due);
+    assert_string_equal(d.reason, "past the maximum delay");
+    assert_string_equal(d.name, "tag-2022080723");
+
+    o = opts(t, "2022-09-01T01:59:59Z", FLOE_MNT_PERIOD_MONTHLY, 120, 60, "'tag-'yyyyMM");
+    d = decide(t, m, &o);
+    assert_string_equal(d.name, "tag-202207"); /* August's tag waits for 02:00 */
+    assert_false(d.due);
+    o.now_ms = ms("2022-09-01T02:00:00Z");
+    d = decide(t, m, &o);
+    assert_true(d.due);
+    assert_string_equal(d.name, "tag-202208");
+    assert_int_equal(d.snapshot_id, 3); /* 4 (00:01) came after the boundary */
+    assert_int_equal(d.boundary_ms, ms("2022-09-01T00:00:00Z"));
+    assert_int_equal(d.trigger_ms, ms("2022-09-01T02:00:00Z"));
+    o.now_ms = ms("2022-09-01T03:00:00Z");
+    assert_true(decide(t, m, &o).due);
+    o.now_ms = ms("2022-09-01T03:00:00.001Z");
+    d = decide(t, m, &o);
+    assert_false(d.due);
+    assert_string_equal(d.reason, "past the maximum delay");
+    /* Without a limit the skipped month is created late, on the same snapshot. */
+    o.max_delay_minutes = 0;
+    o.now_ms = ms("2022-09-20T00:00:00Z");
+    d = decide(t, m, &o);
+    assert_true(d.due);
+    assert_string_equal(d.name, "tag-202208");
+    assert_int_equal(d.snapshot_id, 3);
+}
+
 static void test_tag_exists_and_conflicts(void **state)
 {
     floe_test_ctx *t = *state;
@@ -242,6 +296,8 @@ FLOE_TEST_GROUP(tag)
         cmocka_unit_test_setup_teardown(test_tag_daily, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_tag_offset, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_tag_hourly_and_monthly, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_tag_hourly_monthly_offset_and_delay, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_tag_exists_and_conflicts, floe_test_setup,
                                         floe_test_teardown),

@@ -273,6 +273,102 @@ static void test_ttl_plans(void **state)
     assert_int_equal(idx[2], 3);
 }
 
+/*
+ * The day boundary for every field type at both levels. The bound is midnight exactly; each
+ * type has a value in the last unit before it ("old") and the value at it ("edge"). Partition
+ * k=1 holds two old data files and a delete file, k=2 an old and an edge file: at PARTITION
+ * level only k=1 goes (with its delete file), at FILE level the three old data files go.
+ * A partition tuple on the field itself (identity, and day for dates) decides at the same
+ * boundary. For dates and strings a bound one microsecond before midnight keeps everything.
+ */
+typedef struct type_case {
+    const char *name;
+    floe_ice_type_id type;
+    floe_mnt_number_format nfmt;
+    const char *pattern;
+    floe_value old, edge;
+} type_case;
+
+static void test_ttl_day_boundary_every_type_both_levels(void **state)
+{
+    floe_test_ctx *t = *state;
+    int64_t mid = iso("2024-01-10T00:00:00Z");
+    int32_t jan9 = (int32_t)floe_days_from_civil(2024, 1, 9);
+    const type_case cases[] = {
+        {"timestamp", FLOE_ICE_TIMESTAMP, 0, NULL,
+         floe_value_timestamp(mid - 1, FLOE_UNIT_MICROS, false),
+         floe_value_timestamp(mid, FLOE_UNIT_MICROS, false)},
+        {"date", FLOE_ICE_DATE, 0, NULL, floe_value_date(jan9), floe_value_date(jan9 + 1)},
+        {"long", FLOE_ICE_LONG, FLOE_MNT_TIMESTAMP_MS, NULL, floe_value_long(mid / 1000 - 1),
+         floe_value_long(mid / 1000)},
+        {"long", FLOE_ICE_LONG, FLOE_MNT_TIMESTAMP_S, NULL, floe_value_long(mid / 1000000 - 1),
+         floe_value_long(mid / 1000000)},
+        {"string", FLOE_ICE_STRING, 0, "yyyy-MM-dd", floe_value_string("2024-01-09", 10),
+         floe_value_string("2024-01-10", 10)},
+        {"string", FLOE_ICE_STRING, 0, "yyyyMMddHH", floe_value_string("2024010923", 10),
+         floe_value_string("2024011000", 10)},
+    };
+    for (size_t c = 0; c < FLOE_ARRAY_LEN(cases); c++) {
+        const type_case *tc = &cases[c];
+        const char *schema = floe_arena_sprintf(
+            t->arena,
+            "{\"type\":\"struct\",\"schema-id\":0,\"fields\":[{\"id\":7,\"name\":\"v\","
+            "\"required\":false,\"type\":\"%s\"},{\"id\":8,\"name\":\"k\",\"required\":false,"
+            "\"type\":\"int\"}]}",
+            tc->name);
+        floe_table_meta *m = mnt_test_meta(
+            t, &(tmeta){.current = -1,
+                        .schema = schema,
+                        .spec = "{\"spec-id\":0,\"fields\":[{\"name\":\"k\",\"transform\":"
+                                "\"identity\",\"source-id\":8,\"field-id\":1000}]}"});
+        floe_mnt_ttl ttl = ttl_for(t, tc->type, mid, tc->pattern);
+        ttl.nfmt = tc->nfmt;
+        floe_data_file *f[5];
+        f[0] = file_with(t, tc->type, &tc->old, 0);
+        f[1] = file_with(t, tc->type, &tc->old, 0);
+        f[2] = file_with(t, tc->type, NULL, -1);
+        f[2]->content = FLOE_CONTENT_POSITION_DELETES;
+        f[3] = file_with(t, tc->type, &tc->old, 0);
+        f[4] = file_with(t, tc->type, &tc->edge, 0);
+        for (int i = 0; i < 5; i++) {
+            floe_value *k = floe_arena_calloc(t->arena, 1, sizeof(*k));
+            *k = floe_value_int(i < 3 ? 1 : 2);
+            f[i]->partition.u.nested.items = k;
+            f[i]->partition.u.nested.n = 1;
+        }
+        const floe_data_file *const *files = (const floe_data_file *const *)f;
+        size_t *idx = NULL, n = 0;
+        floe_err err = {0};
+        ttl.level = FLOE_MNT_TTL_PARTITION;
+        FLOE_ASSERT_OK(floe_mnt_ttl_plan(t->arena, &ttl, m, files, 5, &idx, &n, &err), &err);
+        assert_int_equal(n, 3);
+        assert_true(idx[0] == 0 && idx[1] == 1 && idx[2] == 2);
+        ttl.level = FLOE_MNT_TTL_FILE;
+        FLOE_ASSERT_OK(floe_mnt_ttl_plan(t->arena, &ttl, m, files, 5, &idx, &n, &err), &err);
+        assert_int_equal(n, 3);
+        assert_true(idx[0] == 0 && idx[1] == 1 && idx[2] == 3);
+        /* The edge value's period starts at the bound: it stays, by metrics and by tuple. */
+        assert_int_equal(part_verdict(&ttl, FLOE_ICE_T_IDENTITY, tc->old), FLOE_MNT_TTL_EXPIRE);
+        assert_int_equal(part_verdict(&ttl, FLOE_ICE_T_IDENTITY, tc->edge), FLOE_MNT_TTL_KEEP);
+        if (tc->type == FLOE_ICE_DATE) {
+            assert_int_equal(part_verdict(&ttl, FLOE_ICE_T_DAY, tc->old), FLOE_MNT_TTL_EXPIRE);
+            assert_int_equal(part_verdict(&ttl, FLOE_ICE_T_DAY, tc->edge), FLOE_MNT_TTL_KEEP);
+        }
+        /* Dates and strings stand for a period that ends at midnight: a bound one microsecond
+         * earlier keeps the old value at both levels. (Timestamps and longs are instants: the
+         * old value is before such a bound too, test_ttl_longs.) */
+        if (tc->type != FLOE_ICE_DATE && tc->type != FLOE_ICE_STRING) {
+            continue;
+        }
+        ttl.bound_us = mid - 1;
+        assert_int_equal(verdict(t, &ttl, tc->old), FLOE_MNT_TTL_KEEP);
+        assert_int_equal(part_verdict(&ttl, FLOE_ICE_T_IDENTITY, tc->old), FLOE_MNT_TTL_KEEP);
+        ttl.level = FLOE_MNT_TTL_PARTITION;
+        FLOE_ASSERT_OK(floe_mnt_ttl_plan(t->arena, &ttl, m, files, 5, &idx, &n, &err), &err);
+        assert_int_equal(n, 0);
+    }
+}
+
 static void test_ttl_prepare(void **state)
 {
     floe_test_ctx *t = *state;
@@ -432,6 +528,8 @@ FLOE_TEST_GROUP(ttl)
         cmocka_unit_test_setup_teardown(test_ttl_partition_values, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ttl_plans, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_ttl_day_boundary_every_type_both_levels,
+                                        floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ttl_prepare, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ttl_real_table, floe_test_setup, floe_test_teardown),
     };
