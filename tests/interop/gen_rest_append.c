@@ -114,16 +114,15 @@ static size_t delete_round(floe_arena *a, floe_fileio *io, const floe_table_meta
                 }
                 if (pw == NULL) {
                     const floe_partition_spec *spec = tasks[t].spec;
-                    floe_ice_posdel_opts po = {
-                        .table = m,
-                        .spec = spec,
-                        .partition = spec != NULL && spec->n_fields > 0
-                                         ? &tasks[t].file->partition
-                                         : NULL};
+                    floe_ice_posdel_opts po = {.table = m,
+                                               .spec = spec,
+                                               .partition = spec != NULL && spec->n_fields > 0
+                                                                ? &tasks[t].file->partition
+                                                                : NULL};
                     check(floe_ice_posdel_writer_new(io, &po, &pw, &err), &err, "pos writer");
                 }
-                check(floe_ice_posdel_writer_add(pw, tasks[t].file->file_path, pos[k], &err),
-                      &err, "pos add");
+                check(floe_ice_posdel_writer_add(pw, tasks[t].file->file_path, pos[k], &err), &err,
+                      "pos add");
             }
         }
         check(err.code, &err, "read rows");

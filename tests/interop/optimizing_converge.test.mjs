@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Self-optimizing end to end on a real server (issue #6's proof): a table partitioned by
-// identity(cat) receives 500 one-row appends from three concurrent writers (gen_rest_append,
+// identity(cat) receives 500 one-row appends from two concurrent writers (gen_rest_append,
 // each its own REST commit) and, while they run, equality and position deletes (gen_rest_append
 // --delete), with the server's local optimizer (one thread) and two `floe optimizer` processes
 // working. One of the two is killed with SIGKILL once it holds a task: the server drops it after
@@ -24,7 +24,7 @@ const GEN = process.env.FLOE_BUILD_DIR
   : path.resolve('../../build/dev/tests/gen_rest_append');
 
 const APPENDS = 500;
-const WRITERS = 3;
+const WRITERS = 2;
 const TARGET = 65536; // self-optimizing.target-size: every one-row file is a fragment
 const CATS = ['a', 'b', 'c'];
 const row = (i) => ({ id: BigInt(i), name: `name-${i}`, cat: CATS[i % 3] });
@@ -104,8 +104,9 @@ catalogs:
         // Every optimizer thread may work on this table at once (the default 0.5 holds it to
         // half the group's threads and time), so the victim gets tasks.
         'self-optimizing.quota': '1.0',
-        // Three writers and the optimizer commits race on one table: writers retry often.
-        'commit.retry.num-retries': '50',
+        // The writers and the optimizer commits race on one table: retry sooner and more
+        // often than the defaults (the server's rewrite commit reads these too).
+        'commit.retry.num-retries': '10',
         'commit.retry.min-wait-ms': '10',
         'commit.retry.max-wait-ms': '200',
       },
@@ -113,8 +114,8 @@ catalogs:
     const victim = startOptimizer(t, base, 'victim', logs);
     startOptimizer(t, base, 'survivor', logs);
 
-    // Writers: ids 0..499, one row (one data file) per append; three gen_rest_append processes
-    // over interleaved ranges, each committing its rows one by one and reporting each commit.
+    // Writers: ids 0..499, one row (one data file) per append; two gen_rest_append processes
+    // over two ranges, each committing its rows one by one and reporting each commit.
     // A writer that fails (a commit lost too often) is started again from its next id.
     const written = [];
     const writers = new Set();
