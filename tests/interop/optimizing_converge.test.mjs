@@ -66,7 +66,7 @@ function startOptimizer(t, base, id, logs) {
 }
 
 test('500 appends and deletes under three optimizers converge to the exact rows',
-  { timeout: 240000 }, async (t) => {
+  { timeout: 420000 }, async (t) => {
     const dir = tempDir(t);
     const config = path.join(dir, 'config.yaml');
     writeFileSync(config, `optimizing:
