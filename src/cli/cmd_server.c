@@ -31,9 +31,10 @@ static const char usage[] =
     "  --auth              require bearer tokens (clients come from the config file)\n"
     "  --insecure          allow a non-loopback address without auth\n"
     "  --port-file FILE    write the port to FILE once listening\n"
-    "  --embedded-optimizer-threads N\n"
+    "  --local-optimizer-threads N\n"
     "                      run a self-optimizing worker with N threads inside the server,\n"
-    "                      in group 'default' (default 1; 0 disables it)\n"
+    "                      in group 'default' (default 1; 0 disables it);\n"
+    "                      --embedded-optimizer-threads is a deprecated alias\n"
     "  --hash-secret       read a client secret from stdin, print its hash for the config\n"
     "                      file, and exit\n"
     "\n"
@@ -113,7 +114,8 @@ static int run_server(int argc, char **argv)
             dst = &port_file;
         } else if (strcmp(a, "--threads") == 0) {
             dst = &threads;
-        } else if (strcmp(a, "--embedded-optimizer-threads") == 0) {
+        } else if (strcmp(a, "--local-optimizer-threads") == 0 ||
+                   strcmp(a, "--embedded-optimizer-threads") == 0) {
             dst = &opt_threads;
         } else if (strcmp(a, "--auth") == 0) {
             auth = true;
@@ -163,7 +165,7 @@ static int run_server(int argc, char **argv)
     int32_t n_opt_threads = 1;
     if (opt_threads != NULL && (floe_parse_i32(opt_threads, &n_opt_threads, NULL) != FLOE_OK ||
                                 n_opt_threads < 0 || n_opt_threads > 1024)) {
-        rc = cli_usage_error("server", "--embedded-optimizer-threads must be from 0 to 1024");
+        rc = cli_usage_error("server", "--local-optimizer-threads must be from 0 to 1024");
         goto out;
     }
     cfg.auth_enabled = cfg.auth_enabled || auth;

@@ -22,12 +22,15 @@ expect_status 2 "unknown option"
 run optimizer --help
 expect_status 0 "--help"
 expect_out 'Usage: floe optimizer --server URL' "help text"
+run server --local-optimizer-threads -1
+expect_status 2 "negative local optimizer threads"
+expect_err "local-optimizer-threads must be from 0" "negative threads message"
 run server --embedded-optimizer-threads -1
-expect_status 2 "negative embedded threads"
+expect_err "local-optimizer-threads must be from 0" "deprecated alias still parsed"
 
 # ==== End to end ====
 META=$("$GEN" "$TMP/lake/t" 14 50) || { echo "FAIL: gen_small_table" >&2; exit 1; }
-start_server "$TMP/data" --embedded-optimizer-threads 1
+start_server "$TMP/data" --local-optimizer-threads 1
 req POST /v1/namespaces '{"namespace":["db"]}'
 expect 200 "create namespace"
 req POST /v1/namespaces/db/register "{\"name\":\"t\",\"metadata-location\":\"$META\"}"

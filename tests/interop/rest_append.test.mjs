@@ -28,7 +28,7 @@ const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 test('icebird and DuckDB read a table appended to through the REST catalog', async (t) => {
   // Exact file counts: no optimizer may compact the table under the test.
-  const { base } = await startServer(t, ['--embedded-optimizer-threads', '0']);
+  const { base } = await startServer(t, ['--local-optimizer-threads', '0']);
   fetchLocalFiles(t);
   const catalog = new IcebergRestCatalog({ baseUrl: base, catalogName: 'default' });
   await catalog.createNamespace({ namespace: ['shop'] });

@@ -8,8 +8,8 @@ GEN_APPEND="${FLOE_BUILD_DIR:-$FLOE_SOURCE_DIR/build/dev}/tests/gen_append"
 # Server options that keep tasks for the test's own optimizer: builds whose server embeds an
 # optimizer get it turned off.
 NO_EMBEDDED=()
-if "$FLOE" server --help 2>&1 | grep -q -- --embedded-optimizer-threads; then
-    NO_EMBEDDED=(--embedded-optimizer-threads 0)
+if "$FLOE" server --help 2>&1 | grep -q -- --local-optimizer-threads; then
+    NO_EMBEDDED=(--local-optimizer-threads 0)
 fi
 
 # create_table NAME PROPS_JSON: table db.NAME (id long, data string), unpartitioned.

@@ -321,6 +321,54 @@ static void test_input_removed_concurrently_fails_cleanly(void **state)
     tbl_free(&tb);
 }
 
+/*
+ * A position delete committed after the plan applies to files the process rewrites: the rewrite
+ * would silently drop it, so the commit fails cleanly (the table keeps the writer's state) and
+ * a process planned from the new snapshot, which sees the delete, commits.
+ */
+static void test_position_delete_on_input_fails_then_next_plan_commits(void **state)
+{
+    floe_test_ctx *t = *state;
+    tbl tb;
+    tbl_create(t, &tb);
+    for (int i = 0; i < 13; i++) {
+        append(&tb, FLOE_CONTENT_DATA, 1, 6);
+    }
+    floe_opt_manifest_source ms;
+    floe_opt_plan *plan = plan_table(&tb, load(&tb), &ms);
+    assert_int_equal(plan->n_tasks, 1);
+    json_t *proc = execute(&tb, plan, NULL);
+    append(&tb, FLOE_CONTENT_POSITION_DELETES, 1, 1); /* the writer's delete */
+    floe_table_meta *before = load(&tb);
+    assert_int_equal(live_files(&tb, before).deletes, 13);
+    floe_opt_commit_result res;
+    floe_err err = {0};
+    FLOE_ASSERT_ERR(floe_opt_commit(t->arena, &tb.cat, proc, &res, &err), FLOE_ERR_CONFLICT, &err,
+                    "");
+    json_decref(proc);
+    floe_table_meta *after = load(&tb);
+    assert_int_equal(floe_table_meta_current_snapshot(after)->snapshot_id,
+                     floe_table_meta_current_snapshot(before)->snapshot_id);
+    live la = live_files(&tb, after);
+    assert_int_equal(la.files, 13);
+    assert_int_equal(la.deletes, 13);
+
+    /* The next process plans the delete in and commits. */
+    plan = plan_table(&tb, after, &ms);
+    assert_int_equal(plan->n_tasks, 1);
+    assert_int_equal(plan->tasks[0].n_files, 13);
+    assert_int_equal(plan->tasks[0].n_deletes, 1);
+    proc = execute(&tb, plan, NULL);
+    FLOE_ASSERT_OK(floe_opt_commit(t->arena, &tb.cat, proc, &res, &err), &err);
+    assert_int_equal(res.removed_data_files, 13);
+    assert_int_equal(res.added_data_files, 1);
+    live l = live_files(&tb, load(&tb));
+    assert_int_equal(l.files, 1);
+    assert_int_equal(l.deletes, 0); /* applied by the rewrite and removed with its inputs */
+    json_decref(proc);
+    tbl_free(&tb);
+}
+
 static void test_partial_process_commits_successful_tasks(void **state)
 {
     floe_test_ctx *t = *state;
@@ -365,6 +413,7 @@ FLOE_TEST_GROUP(commit)
         T(test_small_appends_rewritten_with_concurrent_append),
         T(test_equality_delete_after_plan_still_applies),
         T(test_input_removed_concurrently_fails_cleanly),
+        T(test_position_delete_on_input_fails_then_next_plan_commits),
         T(test_partial_process_commits_successful_tasks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
