@@ -178,7 +178,7 @@ test('the server actions, triggered by hand: data expiration, snapshot expiratio
   // The scheduler stays out of the way (first pass after an hour); the manual trigger runs. No
   // self-optimizing: a planned process would protect its snapshot from expiration.
   writeFileSync(config, 'optimizing:\n  enabled: false\nmaintenance:\n  first-run: 1h\n');
-  const { base } = await startServer(t, ['--config', config, '--embedded-optimizer-threads', '0']);
+  const { base } = await startServer(t, ['--config', config, '--local-optimizer-threads', '0']);
   fetchLocalFiles(t);
   const catalog = new IcebergRestCatalog({ baseUrl: base, catalogName: 'default' });
   await catalog.createNamespace({ namespace: ['shop'] });
