@@ -845,6 +845,39 @@ static void recover(server_opt *o)
 
 /* ==== Life cycle ==== */
 
+/*
+ * Cancel the table's running process (POST .../cancel): its unfinished tasks stop being handed
+ * out and the optimizing thread settles the process (canceled -> idle) on its next round.
+ * FLOE_ERR_NOT_FOUND when the table has no running process.
+ */
+floe_status server_opt_cancel(server_opt *o, const char *catalog, const floe_ident *id,
+                              int64_t *process_id, floe_err *err)
+{
+    pthread_mutex_lock(&o->mu);
+    opt_tbl *t = tbl_get(o, catalog, id, false);
+    int64_t pid = 0;
+    if (t != NULL && t->rt.process_id != 0 && t->rt.status >= FLOE_OPT_MINOR_OPTIMIZING &&
+        t->rt.status < FLOE_OPT_COMMITTING) {
+        pid = t->rt.process_id;
+    }
+    pthread_mutex_unlock(&o->mu);
+    if (pid == 0) {
+        return floe_err_set(err, FLOE_ERR_NOT_FOUND, "table %s has no running optimizing process",
+                            id->name);
+    }
+    floe_status st = floe_opt_service_cancel(o->svc, pid, err);
+    if (st == FLOE_OK) {
+        *process_id = pid;
+        FLOE_LOG_INFO("optimizing", "%s.%s: process %lld canceled on request", catalog, id->name,
+                      (long long)pid);
+        pthread_mutex_lock(&o->mu);
+        o->wake = true;
+        pthread_cond_signal(&o->cv);
+        pthread_mutex_unlock(&o->mu);
+    }
+    return st;
+}
+
 /* The snapshot a process JSON (service or store form) was planned from; -1 when absent. */
 static int64_t process_snapshot(json_t *pj)
 {

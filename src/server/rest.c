@@ -702,8 +702,8 @@ static void h_optimizer(http_req *r, seg op)
     reply_json(r, code, resp != NULL ? resp : json_object());
 }
 
-/* GET /api/v1/optimizing/tables/{catalog}/{ns}/{table}/processes */
-static void h_table_processes(http_req *r, const seg *segs)
+/* GET .../{catalog}/{ns}/{table}/processes, or POST .../cancel (`cancel`). */
+static void h_table_processes(http_req *r, const seg *segs, bool cancel)
 {
     floe_err err = {0};
     char *catalog = NULL;
@@ -716,6 +716,18 @@ static void h_table_processes(http_req *r, const seg *segs)
     }
     if (server_catalog(r->srv, catalog) == NULL) {
         reply_error(r, 404, "NoSuchWarehouseException", "catalog %s does not exist", catalog);
+        return;
+    }
+    if (cancel) {
+        int64_t pid = 0;
+        if (server_opt_cancel(r->srv->opt, catalog, &id, &pid, &err) != FLOE_OK) {
+            reply_status(r, &err, NULL);
+            return;
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "process-id", json_integer(pid));
+        json_object_set_new(o, "status", json_string("canceled"));
+        reply_json(r, 200, o);
         return;
     }
     json_t *out = NULL;
@@ -738,7 +750,12 @@ static void route_api(http_req *r, const seg *segs, size_t n)
     } else if (n == 6 && seg_is(segs[0], "optimizing") && seg_is(segs[1], "tables") &&
                seg_is(segs[5], "processes")) {
         if (method_is(r, "GET")) {
-            h_table_processes(r, segs + 2);
+            h_table_processes(r, segs + 2, false);
+        }
+    } else if (n == 6 && seg_is(segs[0], "optimizing") && seg_is(segs[1], "tables") &&
+               seg_is(segs[5], "cancel")) {
+        if (method_is(r, "POST")) {
+            h_table_processes(r, segs + 2, true);
         }
     } else if (n == 1 && seg_is(segs[0], "optimizer-groups")) {
         if (method_is(r, "GET")) {

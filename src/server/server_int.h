@@ -68,6 +68,9 @@ floe_status server_opt_start(floe_server *srv, server_opt **out, floe_err *err);
 void server_opt_stop(server_opt *o);
 void server_opt_free(server_opt *o);
 floe_opt_service *server_opt_service(server_opt *o);
+/* Cancel the table's running process; *process_id receives it. NOT_FOUND when none runs. */
+floe_status server_opt_cancel(server_opt *o, const char *catalog, const floe_ident *id,
+                              int64_t *process_id, floe_err *err);
 /* The snapshots a table's optimizing processes planned from (a floe_protected_snapshots_fn over
  * the server_opt): table maintenance must not expire them. */
 size_t server_opt_protected_snapshots(void *ud, const char *catalog, const floe_ident *id,

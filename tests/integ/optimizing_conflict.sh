@@ -6,7 +6,7 @@
 # are intact, the small files are replaced, the row count is exact. A second process whose
 # input a writer removes (overwrite of the whole table) before the commit fails cleanly: the
 # table keeps the writer's state and goes back to idle/pending, not stuck. Switching
-# self-optimizing off cancels a running process.
+# self-optimizing off cancels a running process, and so does POST .../cancel.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/server/common.sh"
 source "$(dirname "$0")/server/optimizing_common.sh"
@@ -113,6 +113,33 @@ expect_jq '.processes[0].tasks[0].status' canceled "its task too"
 req POST /api/v1/optimizer/poll "{\"token\":\"$TOKEN_OPT\",\"thread\":0}"
 expect_jq '.task' null "nothing to poll after the cancel"
 check_rows v 24 276 "rows untouched by the canceled process"
+
+# ---- Cancel on request (POST .../cancel); the next plan waits min-plan-interval ----
+create_table w '{"self-optimizing.enabled":"false","self-optimizing.min-plan-interval":"3600000"}'
+for i in $(seq 0 11); do
+    append w 2 $((i * 2))
+done
+set_props w '{"self-optimizing.enabled":"true"}'
+wait_status w minor 20
+req GET /api/v1/optimizing/tables/default/db/w/cancel
+expect 405 "cancel is POST"
+req POST /api/v1/optimizing/tables/default/db/w/cancel
+expect 200 "cancel the running process"
+CPID=$(jq -r '."process-id"' <<<"$BODY")
+expect_jq '.status' canceled "the answer says canceled"
+for _ in $(seq 1 40); do
+    req GET /api/v1/optimizing/tables/default/db/w/processes
+    [ "$(jq -r ".processes[] | select(.\"process-id\" == $CPID) | .status" <<<"$BODY")" = canceled ] && break
+    sleep 0.25
+done
+expect_jq ".processes[] | select(.\"process-id\" == $CPID) | .status" canceled "the process is canceled"
+st=$(table_field w .status)
+[ "$st" = idle ] || [ "$st" = pending ] || check_fail "after the cancel the table is $st"
+req POST /api/v1/optimizing/tables/default/db/w/cancel
+expect 404 "nothing left to cancel"
+req POST /api/v1/optimizing/tables/default/db/nope/cancel
+expect 404 "cancel on an unknown table"
+check_rows w 24 276 "rows untouched by the canceled process"
 
 stop_server TERM
 [ "$FAILURES" -gt 0 ] && tail -n 60 "$TMP/server.log" >&2
