@@ -92,5 +92,9 @@ const char *fk_path(fk_source *fk, const char *rel);
 bool mnt_file_exists(const char *path);
 /* Create an empty file (and its directories) with the given mtime. */
 void mnt_touch(const char *path, int64_t mtime_s);
+/* Rows of snapshot `snapshot_id` of `m`: planned, then every task read with its deletes (the
+ * test fails on any error). */
+int64_t mnt_snapshot_rows(floe_test_ctx *t, floe_fileio *io, const floe_table_meta *m,
+                          int64_t snapshot_id);
 
 #endif

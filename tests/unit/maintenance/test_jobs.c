@@ -59,31 +59,7 @@ static void fx_set_props(fx *f, const floe_kv *kv, size_t n)
 /* Rows of a snapshot of `m`: planned, then every task read with its deletes. */
 static int64_t rows_of(fx *f, const floe_table_meta *m, int64_t snapshot_id)
 {
-    floe_err err = {0};
-    floe_scan_opts so = {.has_snapshot_id = true, .snapshot_id = snapshot_id};
-    floe_scan_task *tasks = NULL;
-    size_t n = 0;
-    FLOE_ASSERT_OK(floe_scan_collect(f->t->arena, f->io, m, &so, &tasks, &n, NULL, &err), &err);
-    int64_t rows = 0;
-    for (size_t i = 0; i < n; i++) {
-        floe_ice_read_opts ro = {.schema = floe_table_meta_current_schema(m),
-                                 .file = tasks[i].file,
-                                 .deletes = tasks[i].deletes,
-                                 .n_deletes = tasks[i].n_deletes,
-                                 .spec = tasks[i].spec};
-        floe_ice_reader *r = NULL;
-        FLOE_ASSERT_OK(floe_ice_reader_open(f->io, &ro, &r, &err), &err);
-        for (;;) {
-            const floe_ice_batch *b = NULL;
-            FLOE_ASSERT_OK(floe_ice_reader_next(r, &b, &err), &err);
-            if (b == NULL) {
-                break;
-            }
-            rows += (int64_t)b->n_rows;
-        }
-        floe_ice_reader_close(r);
-    }
-    return rows;
+    return mnt_snapshot_rows(f->t, f->io, m, snapshot_id);
 }
 
 /* Rows of every snapshot of `m`, by index. */

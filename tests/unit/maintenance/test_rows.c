@@ -49,30 +49,7 @@ static int64_t count_rows(spark_table *st, int64_t snapshot_id)
     if (floe_table_meta_snapshot(m, snapshot_id) == NULL) {
         return -1;
     }
-    floe_scan_opts so = {.has_snapshot_id = true, .snapshot_id = snapshot_id};
-    floe_scan_task *tasks = NULL;
-    size_t n = 0;
-    FLOE_ASSERT_OK(floe_scan_collect(st->t->arena, st->io, m, &so, &tasks, &n, NULL, &err), &err);
-    int64_t rows = 0;
-    for (size_t i = 0; i < n; i++) {
-        floe_ice_read_opts ro = {.schema = floe_table_meta_current_schema(m),
-                                 .file = tasks[i].file,
-                                 .deletes = tasks[i].deletes,
-                                 .n_deletes = tasks[i].n_deletes,
-                                 .spec = tasks[i].spec};
-        floe_ice_reader *r = NULL;
-        FLOE_ASSERT_OK(floe_ice_reader_open(st->io, &ro, &r, &err), &err);
-        for (;;) {
-            const floe_ice_batch *b = NULL;
-            FLOE_ASSERT_OK(floe_ice_reader_next(r, &b, &err), &err);
-            if (b == NULL) {
-                break;
-            }
-            rows += (int64_t)b->n_rows;
-        }
-        floe_ice_reader_close(r);
-    }
-    return rows;
+    return mnt_snapshot_rows(st->t, st->io, m, snapshot_id);
 }
 
 static size_t expire_all(spark_table *st)
