@@ -12,6 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const FLOE = process.env.FLOE ?? path.resolve('../../build/dev/floe');
 /** The test-only program that writes Parquet files with floe's writer (tests/interop/gen_parquet.c). */
 export const GEN_PARQUET = process.env.FLOE_GEN_PARQUET ?? path.resolve('../../build/dev/tests/gen_parquet');
+/** The test-only program that appends rows to a REST catalog table (tests/interop/gen_rest_append.c). */
+export const GEN_REST_APPEND = process.env.FLOE_BUILD_DIR
+  ? path.join(process.env.FLOE_BUILD_DIR, 'tests', 'gen_rest_append')
+  : path.resolve('../../build/dev/tests/gen_rest_append');
 export const SHARED_FIXTURES = process.env.FLOE_SHARED_FIXTURES ?? path.resolve('../../../shared/fixtures');
 
 /** A fresh temporary directory, removed when the test ends (pass the node:test context). */
@@ -103,4 +107,22 @@ export function fetchLocalFiles(t) {
     }
   };
   t.after(() => { globalThis.fetch = real; });
+}
+
+/**
+ * The CreateTableRequest of `items`, the table shape gen_rest_append writes: id long (required),
+ * name string, cat string, partitioned by identity(cat); with table `properties`.
+ */
+export function itemsTable(properties = {}) {
+  return {
+    name: 'items',
+    schema: { type: 'struct', fields: [
+      { id: 1, name: 'id', type: 'long', required: true },
+      { id: 2, name: 'name', type: 'string', required: false },
+      { id: 3, name: 'cat', type: 'string', required: false },
+    ] },
+    'partition-spec': { 'spec-id': 0, fields: [
+      { 'source-id': 3, 'field-id': 1000, name: 'cat', transform: 'identity' }] },
+    properties,
+  };
 }

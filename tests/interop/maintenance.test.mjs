@@ -20,7 +20,7 @@ import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { icebergManifests, icebergRead } from 'icebird';
-import { fetchLocalFiles, floe, SHARED_FIXTURES, startServer, tempDir } from './lib.mjs';
+import { fetchLocalFiles, floe, GEN_REST_APPEND, itemsTable, SHARED_FIXTURES, startServer, tempDir } from './lib.mjs';
 
 function ok(args) {
   const r = floe(args);
@@ -168,9 +168,6 @@ test('after expire and clean-orphans every remaining snapshot reads its rows (ic
   assert.ok(r.deleted.length >= 2);
 });
 
-const GEN = process.env.FLOE_BUILD_DIR
-  ? path.join(process.env.FLOE_BUILD_DIR, 'tests', 'gen_rest_append')
-  : path.resolve('../../build/dev/tests/gen_rest_append');
 
 test('the server actions, triggered by hand: data expiration, snapshot expiration, orphans', async (t) => {
   const dir = tempDir(t);
@@ -182,22 +179,13 @@ test('the server actions, triggered by hand: data expiration, snapshot expiratio
   fetchLocalFiles(t);
   const catalog = new IcebergRestCatalog({ baseUrl: base, catalogName: 'default' });
   await catalog.createNamespace({ namespace: ['shop'] });
-  await catalog.createTable({ namespace: ['shop'] }, {
-    name: 'items',
-    schema: { type: 'struct', fields: [
-      { id: 1, name: 'id', type: 'long', required: true },
-      { id: 2, name: 'name', type: 'string', required: false },
-      { id: 3, name: 'cat', type: 'string', required: false },
-    ] },
-    'partition-spec': { 'spec-id': 0, fields: [
-      { 'source-id': 3, 'field-id': 1000, name: 'cat', transform: 'identity' }] },
-    // id is a time in seconds: rows older than a day expire, file by file.
-    properties: { 'data-expire.field': 'id', 'data-expire.level': 'file',
-      'data-expire.retention-time': '1d', 'data-expire.datetime-number-format': 'TIMESTAMP_S',
-      'data-expire.base-on-rule': 'CURRENT_TIME' },
-  });
+  // id is a time in seconds: rows older than a day expire, file by file.
+  await catalog.createTable({ namespace: ['shop'] }, itemsTable({
+    'data-expire.field': 'id', 'data-expire.level': 'file', 'data-expire.retention-time': '1d',
+    'data-expire.datetime-number-format': 'TIMESTAMP_S', 'data-expire.base-on-rule': 'CURRENT_TIME',
+  }));
   const append = (first, count) => {
-    const r = spawnSync(GEN, [base, 'shop', 'items', String(first), String(count)], { encoding: 'utf8' });
+    const r = spawnSync(GEN_REST_APPEND, [base, 'shop', 'items', String(first), String(count)], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   };
   const nowS = Math.floor(Date.now() / 1000);
@@ -258,21 +246,12 @@ test('snapshot expiration after self-optimizing compacted the table (a real rewr
   fetchLocalFiles(t);
   const catalog = new IcebergRestCatalog({ baseUrl: base, catalogName: 'default' });
   await catalog.createNamespace({ namespace: ['shop'] });
-  await catalog.createTable({ namespace: ['shop'] }, {
-    name: 'items',
-    schema: { type: 'struct', fields: [
-      { id: 1, name: 'id', type: 'long', required: true },
-      { id: 2, name: 'name', type: 'string', required: false },
-      { id: 3, name: 'cat', type: 'string', required: false },
-    ] },
-    'partition-spec': { 'spec-id': 0, fields: [
-      { 'source-id': 3, 'field-id': 1000, name: 'cat', transform: 'identity' }] },
-    properties: { 'self-optimizing.minor.trigger.file-count': '3',
-      'self-optimizing.min-plan-interval': '1000' },
-  });
+  await catalog.createTable({ namespace: ['shop'] }, itemsTable({
+    'self-optimizing.minor.trigger.file-count': '3', 'self-optimizing.min-plan-interval': '1000',
+  }));
   const id = { namespace: ['shop'], name: 'items' };
   const append = (first, count) => {
-    const r = spawnSync(GEN, [base, 'shop', 'items', String(first), String(count)], { encoding: 'utf8' });
+    const r = spawnSync(GEN_REST_APPEND, [base, 'shop', 'items', String(first), String(count)], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
   };
   for (let i = 0; i < 6; i++) append(i * 30, 30); // 18 small files, 6 per partition

@@ -16,12 +16,9 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { icebergRead } from 'icebird';
-import { FLOE, fetchLocalFiles, floe, startServer, tempDir } from './lib.mjs';
+import { FLOE, fetchLocalFiles, floe, GEN_REST_APPEND, itemsTable, startServer, tempDir } from './lib.mjs';
 
 const run = promisify(execFile);
-const GEN = process.env.FLOE_BUILD_DIR
-  ? path.join(process.env.FLOE_BUILD_DIR, 'tests', 'gen_rest_append')
-  : path.resolve('../../build/dev/tests/gen_rest_append');
 
 const APPENDS = 500;
 const WRITERS = 2;
@@ -40,7 +37,7 @@ async function gen(args) {
   let last;
   for (let i = 0; i < 5; i++) {
     try {
-      return JSON.parse((await run(GEN, args, { encoding: 'utf8' })).stdout);
+      return JSON.parse((await run(GEN_REST_APPEND, args, { encoding: 'utf8' })).stdout);
     } catch (e) {
       last = e;
       await sleep(50 * (i + 1));
@@ -89,28 +86,18 @@ catalogs:
       return JSON.parse(text);
     };
     await post('/v1/namespaces', { namespace: ['shop'] });
-    await post('/v1/namespaces/shop/tables', {
-      name: 'items',
-      schema: { type: 'struct', fields: [
-        { id: 1, name: 'id', type: 'long', required: true },
-        { id: 2, name: 'name', type: 'string', required: false },
-        { id: 3, name: 'cat', type: 'string', required: false },
-      ] },
-      'partition-spec': { 'spec-id': 0, fields: [
-        { 'source-id': 3, 'field-id': 1000, name: 'cat', transform: 'identity' }] },
-      properties: {
-        'self-optimizing.target-size': String(TARGET),
-        'self-optimizing.minor.trigger.interval': '1000',
-        // Every optimizer thread may work on this table at once (the default 0.5 holds it to
-        // half the group's threads and time), so the victim gets tasks.
-        'self-optimizing.quota': '1.0',
-        // The writers and the optimizer commits race on one table: retry sooner and more
-        // often than the defaults (the server's rewrite commit reads these too).
-        'commit.retry.num-retries': '10',
-        'commit.retry.min-wait-ms': '10',
-        'commit.retry.max-wait-ms': '200',
-      },
-    });
+    await post('/v1/namespaces/shop/tables', itemsTable({
+      'self-optimizing.target-size': String(TARGET),
+      'self-optimizing.minor.trigger.interval': '1000',
+      // Every optimizer thread may work on this table at once (the default 0.5 holds it to
+      // half the group's threads and time), so the victim gets tasks.
+      'self-optimizing.quota': '1.0',
+      // The writers and the optimizer commits race on one table: retry sooner and more
+      // often than the defaults (the server's rewrite commit reads these too).
+      'commit.retry.num-retries': '10',
+      'commit.retry.min-wait-ms': '10',
+      'commit.retry.max-wait-ms': '200',
+    }));
     const victim = startOptimizer(t, base, 'victim', logs);
     startOptimizer(t, base, 'survivor', logs);
 
@@ -125,7 +112,7 @@ catalogs:
       const end = Math.min(APPENDS, first + per);
       for (let tries = 0; first < end && !stopping; tries++) {
         assert.ok(tries < 20, `writer ${w} keeps failing:\n${logs[`writer${w}`]}`);
-        const proc = spawn(GEN, [base, 'shop', 'items', String(first), String(end - first), '1'],
+        const proc = spawn(GEN_REST_APPEND, [base, 'shop', 'items', String(first), String(end - first), '1'],
           { stdio: ['ignore', 'pipe', 'pipe'] });
         writers.add(proc);
         let buf = '';

@@ -10,14 +10,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { IcebergRestCatalog } from 'iceberg-js';
 import { icebergRead } from 'icebird';
-import { duckdb, fetchLocalFiles, floe, query, startServer } from './lib.mjs';
+import { duckdb, fetchLocalFiles, floe, GEN_REST_APPEND, itemsTable, query, startServer } from './lib.mjs';
 
-const GEN = process.env.FLOE_BUILD_DIR
-  ? path.join(process.env.FLOE_BUILD_DIR, 'tests', 'gen_rest_append')
-  : path.resolve('../../build/dev/tests/gen_rest_append');
 
 function append(base, first, count) {
-  const r = spawnSync(GEN, [base, 'shop', 'items', String(first), String(count)],
+  const r = spawnSync(GEN_REST_APPEND, [base, 'shop', 'items', String(first), String(count)],
     { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
@@ -32,16 +29,7 @@ test('icebird and DuckDB read a table appended to through the REST catalog', asy
   fetchLocalFiles(t);
   const catalog = new IcebergRestCatalog({ baseUrl: base, catalogName: 'default' });
   await catalog.createNamespace({ namespace: ['shop'] });
-  await catalog.createTable({ namespace: ['shop'] }, {
-    name: 'items',
-    schema: { type: 'struct', fields: [
-      { id: 1, name: 'id', type: 'long', required: true },
-      { id: 2, name: 'name', type: 'string', required: false },
-      { id: 3, name: 'cat', type: 'string', required: false },
-    ] },
-    'partition-spec': { 'spec-id': 0, fields: [
-      { 'source-id': 3, 'field-id': 1000, name: 'cat', transform: 'identity' }] },
-  });
+  await catalog.createTable({ namespace: ['shop'] }, itemsTable());
 
   const first = append(base, 0, 100);
   assert.equal(first['data-files'], 3); // one file per partition
@@ -88,7 +76,7 @@ test('icebird and DuckDB read a table appended to through the REST catalog', asy
 
 test('a commit to a table that is not there fails cleanly', async (t) => {
   const { base } = await startServer(t);
-  const r = spawnSync(GEN, [base, 'shop', 'items', '0', '1'], { encoding: 'utf8' });
+  const r = spawnSync(GEN_REST_APPEND, [base, 'shop', 'items', '0', '1'], { encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /gen_rest_append: load: .*404.*NoSuch(Table|Namespace)Exception/);
 });
