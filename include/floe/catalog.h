@@ -487,6 +487,21 @@ floe_status floe_catalog_object_drop(floe_catalog *c, floe_arena *a, floe_object
 #define FLOE_METADATA_CACHE_DEFAULT ((size_t)64 << 20)
 /* How often a commit that lost the compare-and-swap is rebuilt on fresh metadata. */
 #define FLOE_COMMIT_ATTEMPTS 4
+/* Stripes of the per-table commit locks (floe_catalog_commit_lock). */
+#define FLOE_CATALOG_COMMIT_STRIPES 64
+
+/*
+ * A table's commit lock, within this process. floe_catalog_commit_updates holds it for its
+ * check-and-swap, so while one thread holds it no other thread's commit to the table can land:
+ * a writer whose commit is slow to rebuild (a rewrite of many files, an expiration writing
+ * large manifests) takes it after it lost a race once, so a stream of quick appends cannot
+ * starve it (floe_ice_catalog_ops.serialize). The compare-and-swap in the store stays the
+ * guarantee: other processes sharing the store are not held back. Recursive; unrelated tables
+ * may share a stripe (they then wait for each other briefly). Multi-table transactions do not
+ * take it (they rely on the swap alone).
+ */
+void floe_catalog_commit_lock(floe_catalog *c, const floe_ident *id);
+void floe_catalog_commit_unlock(floe_catalog *c, const floe_ident *id);
 
 /*
  * FLOE_OK when a table may live at `location`: an absolute path or URI without "." / ".."

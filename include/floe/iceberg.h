@@ -1714,6 +1714,12 @@ typedef struct floe_ice_catalog_ops {
     floe_status (*commit)(void *ctx, floe_arena *a, const floe_ice_requirement *reqs, size_t n_reqs,
                           const floe_ice_update *ups, size_t n_ups, floe_table_meta **out,
                           floe_err *err);
+    /*
+     * Optional (NULL: none). `on` true: hold back other commits to the table until called
+     * with false (the same thread, in pairs). floe_ice_op_commit takes it after its first lost
+     * race, so rebuilding a slow commit cannot be starved by a stream of quick ones.
+     */
+    void (*serialize)(void *ctx, bool on);
 } floe_ice_catalog_ops;
 
 typedef struct floe_ice_catalog {
@@ -1835,10 +1841,11 @@ floe_status floe_ice_op_apply(floe_ice_op *op, floe_arena *a, floe_fileio *io,
 
 /*
  * Commit through a catalog: load, apply, swap; when another writer won the swap, reload and
- * apply again (validations re-run on the new base), up to commit.retry.num-retries (4) times
- * with exponential backoff from commit.retry.min-wait-ms (100) to commit.retry.max-wait-ms
- * (60000). Files of attempts that did not commit are deleted. *out (may be NULL): the new
- * metadata, from `a`.
+ * apply again (validations re-run on the new base), up to commit.retry.num-retries (4) times.
+ * When the catalog can serialize commits (ops->serialize), the retries run with other commits
+ * held back, without waiting; otherwise with exponential backoff from
+ * commit.retry.min-wait-ms (100) to commit.retry.max-wait-ms (60000). Files of attempts that
+ * did not commit are deleted. *out (may be NULL): the new metadata, from `a`.
  */
 floe_status floe_ice_op_commit(floe_ice_op *op, floe_arena *a, floe_ice_catalog *cat,
                                floe_table_meta **out, floe_err *err);

@@ -31,6 +31,9 @@ struct floe_catalog {
     pthread_rwlock_t lis_mu; /* readers: notifications; writers: add/remove */
     listener *listeners;     /* heap */
     size_t n_listeners;
+    /* Commit locks, one per stripe of table names (recursive: the holder commits through
+     * floe_catalog_commit_updates, which takes the same lock). */
+    pthread_mutex_t commit_mu[FLOE_CATALOG_COMMIT_STRIPES];
 };
 
 bool floe_catalog_name_valid(const char *name)
@@ -82,8 +85,32 @@ void floe_catalog_close(floe_catalog *c)
     free(c->name);
     meta_cache_free(c->cache);
     pthread_rwlock_destroy(&c->lis_mu);
+    for (size_t i = 0; i < FLOE_CATALOG_COMMIT_STRIPES; i++) {
+        pthread_mutex_destroy(&c->commit_mu[i]);
+    }
     free(c->listeners);
     free(c);
+}
+
+/* The stripe of a table's commit lock: a hash of its namespace levels and name. */
+static pthread_mutex_t *commit_mutex(floe_catalog *c, const floe_ident *id)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < id->ns.n; i++) {
+        h = floe_xxh64(id->ns.levels[i], strlen(id->ns.levels[i]), h + 1);
+    }
+    h = floe_xxh64(id->name, strlen(id->name), h + 2);
+    return &c->commit_mu[h % FLOE_CATALOG_COMMIT_STRIPES];
+}
+
+void floe_catalog_commit_lock(floe_catalog *c, const floe_ident *id)
+{
+    pthread_mutex_lock(commit_mutex(c, id));
+}
+
+void floe_catalog_commit_unlock(floe_catalog *c, const floe_ident *id)
+{
+    pthread_mutex_unlock(commit_mutex(c, id));
 }
 
 floe_status floe_catalog_open(floe_store *store, floe_fileio *io, const floe_catalog_def *def,
@@ -115,6 +142,13 @@ floe_status floe_catalog_open(floe_store *store, floe_fileio *io, const floe_cat
     c->store = store;
     c->io = io;
     pthread_rwlock_init(&c->lis_mu, NULL);
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+    for (size_t i = 0; i < FLOE_CATALOG_COMMIT_STRIPES; i++) {
+        pthread_mutex_init(&c->commit_mu[i], &ma);
+    }
+    pthread_mutexattr_destroy(&ma);
     uint64_t cache_size = FLOE_METADATA_CACHE_DEFAULT;
     for (size_t i = 0; i < c->n_props; i++) {
         const char *k = c->props[i].key, *v = c->props[i].value;

@@ -293,19 +293,13 @@ static bool swap_happened(floe_catalog *c, floe_arena *a, const floe_ident *id, 
 
 /* ==== Commit one table ==== */
 
-floe_status floe_catalog_commit_updates(floe_catalog *c, floe_arena *a, const floe_ident *id,
-                                        const floe_ice_requirement *reqs, size_t n_reqs,
-                                        const floe_ice_update *updates, size_t n_updates,
-                                        floe_table_version *out, floe_err *err)
+/* floe_catalog_commit_updates with the table's commit lock held and the input checked. */
+static floe_status commit_updates_locked(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                         const floe_ice_requirement *reqs, size_t n_reqs,
+                                         const floe_ice_update *updates, size_t n_updates,
+                                         floe_table_version *out, floe_err *err)
 {
-    memset(out, 0, sizeof(*out));
-    floe_status st = floe_ident_check(id, err);
-    if (st == FLOE_OK) {
-        st = check_create_reqs(reqs, n_reqs, err);
-    }
-    if (st != FLOE_OK) {
-        return st;
-    }
+    floe_status st;
     const char *name = floe_ident_display(a, id);
     for (int attempt = 1;; attempt++) {
         table_step s = {.id = id};
@@ -365,6 +359,25 @@ floe_status floe_catalog_commit_updates(floe_catalog *c, floe_arena *a, const fl
                        attempt);
         floe_err_clear(err);
     }
+}
+
+floe_status floe_catalog_commit_updates(floe_catalog *c, floe_arena *a, const floe_ident *id,
+                                        const floe_ice_requirement *reqs, size_t n_reqs,
+                                        const floe_ice_update *updates, size_t n_updates,
+                                        floe_table_version *out, floe_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    floe_status st = floe_ident_check(id, err);
+    if (st == FLOE_OK) {
+        st = check_create_reqs(reqs, n_reqs, err);
+    }
+    if (st != FLOE_OK) {
+        return st;
+    }
+    floe_catalog_commit_lock(c, id);
+    st = commit_updates_locked(c, a, id, reqs, n_reqs, updates, n_updates, out, err);
+    floe_catalog_commit_unlock(c, id);
+    return st;
 }
 
 /* ==== Create table ==== */
@@ -636,8 +649,18 @@ static floe_status ice_table_commit(void *ctx, floe_arena *a, const floe_ice_req
     return st;
 }
 
-static const floe_ice_catalog_ops ICE_TABLE_OPS = {.load = ice_table_load,
-                                                   .commit = ice_table_commit};
+static void ice_table_serialize(void *ctx, bool on)
+{
+    ice_table_ctx *t = ctx;
+    if (on) {
+        floe_catalog_commit_lock(t->c, &t->id);
+    } else {
+        floe_catalog_commit_unlock(t->c, &t->id);
+    }
+}
+
+static const floe_ice_catalog_ops ICE_TABLE_OPS = {
+    .load = ice_table_load, .commit = ice_table_commit, .serialize = ice_table_serialize};
 
 floe_status floe_catalog_ice_table(floe_catalog *c, floe_arena *a, const floe_ident *id,
                                    floe_ice_catalog *out, floe_err *err)

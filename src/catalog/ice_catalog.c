@@ -105,7 +105,17 @@ static floe_status ice_commit(void *ctx, floe_arena *a, const floe_ice_requireme
     return FLOE_OK;
 }
 
-static const floe_ice_catalog_ops ice_table_ops = {ice_load, ice_commit};
+static void ice_serialize(void *ctx, bool on)
+{
+    ice_table *t = ctx;
+    if (on) {
+        floe_catalog_commit_lock(t->cat, &t->id);
+    } else {
+        floe_catalog_commit_unlock(t->cat, &t->id);
+    }
+}
+
+static const floe_ice_catalog_ops ice_table_ops = {ice_load, ice_commit, ice_serialize};
 
 floe_status floe_catalog_ice_open(floe_catalog *c, const floe_ident *id, floe_ice_catalog *out,
                                   floe_err *err)

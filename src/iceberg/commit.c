@@ -1141,17 +1141,18 @@ floe_status floe_ice_op_commit(floe_ice_op *op, floe_arena *a, floe_ice_catalog 
     int64_t retries = floe_table_meta_property_int(base, "commit.retry.num-retries", 4);
     int64_t wait = floe_table_meta_property_int(base, "commit.retry.min-wait-ms", 100);
     int64_t max_wait = floe_table_meta_property_int(base, "commit.retry.max-wait-ms", 60000);
+    bool serialized = false;
     for (int64_t attempt = 0;; attempt++) {
         floe_ice_op_result res;
         st = floe_ice_op_apply(op, a, cat->io, base, floe_time_now_us() / 1000, &res, err);
         if (st != FLOE_OK) {
-            return st; /* validation failures and bad input are not retried */
+            break; /* validation failures and bad input are not retried */
         }
         floe_err cerr = {0};
         st = cat->ops->commit(cat->ctx, a, res.reqs, res.n_reqs, res.updates, res.n_updates, out,
                               &cerr);
         if (st == FLOE_OK) {
-            return FLOE_OK;
+            break;
         }
         if (st != FLOE_ERR_STATE_UNKNOWN) {
             /* Not committed: what this attempt wrote is garbage. */
@@ -1159,16 +1160,27 @@ floe_status floe_ice_op_commit(floe_ice_op *op, floe_arena *a, floe_ice_catalog 
         }
         if (st != FLOE_ERR_CONFLICT || attempt >= retries) {
             *err = cerr;
-            return floe_err_wrap(err, "commit (attempt %lld)", (long long)attempt + 1);
+            floe_err_wrap(err, "commit (attempt %lld)", (long long)attempt + 1);
+            break;
         }
-        FLOE_LOG_WARN("iceberg", "commit conflict, retrying (attempt %lld): %s",
-                      (long long)attempt + 1, cerr.msg);
-        /* Jitter keeps racing writers from retrying in lockstep. */
-        sleep_ms(wait + (int64_t)(floe_random_u64() % (uint64_t)(wait + 1)));
-        wait = wait * 2 > max_wait ? max_wait : wait * 2;
+        FLOE_LOG_WARN("iceberg", "commit conflict, retrying (attempt %lld%s): %s",
+                      (long long)attempt + 1, serialized ? ", serialized" : "", cerr.msg);
+        if (!serialized && cat->ops->serialize != NULL) {
+            /* Hold other commits back while this one is rebuilt: no point in waiting. */
+            cat->ops->serialize(cat->ctx, true);
+            serialized = true;
+        } else if (!serialized) {
+            /* Jitter keeps racing writers from retrying in lockstep. */
+            sleep_ms(wait + (int64_t)(floe_random_u64() % (uint64_t)(wait + 1)));
+            wait = wait * 2 > max_wait ? max_wait : wait * 2;
+        }
         st = cat->ops->load(cat->ctx, a, &base, err);
         if (st != FLOE_OK) {
-            return st;
+            break;
         }
     }
+    if (serialized) {
+        cat->ops->serialize(cat->ctx, false);
+    }
+    return st;
 }

@@ -11,7 +11,10 @@
 #include "catalog/catalog_int.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct env {
     floe_store *store;
@@ -447,6 +450,152 @@ static void test_ice_table_adapter(void **state)
     close_env(&e);
 }
 
+/* ==== The commit lock against a stream of writers ==== */
+
+typedef struct stream {
+    env *e;
+    const floe_ident *id;
+    atomic_bool stop;
+    atomic_int commits;
+    int failures;
+} stream;
+
+static floe_data_file small_file(floe_arena *a, const char *wh, const char *name)
+{
+    return (floe_data_file){.content = FLOE_CONTENT_DATA,
+                            .file_path =
+                                floe_arena_sprintf(a, "%s/db/busy/data/%s.parquet", wh, name),
+                            .file_format = FLOE_FORMAT_PARQUET,
+                            .partition = {.kind = FLOE_V_STRUCT},
+                            .record_count = 1,
+                            .file_size_in_bytes = 100};
+}
+
+/* A writer appending one file after another until told to stop. */
+static void *stream_writer(void *arg)
+{
+    stream *s = arg;
+    static atomic_int next;
+    while (!atomic_load(&s->stop)) {
+        floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+        floe_err err = {0};
+        floe_ice_catalog ice;
+        floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+        floe_data_file f =
+            small_file(a, s->e->wh, floe_arena_sprintf(a, "w%d", atomic_fetch_add(&next, 1)));
+        floe_status st = floe_catalog_ice_table(s->e->cat, a, s->id, &ice, &err);
+        if (st == FLOE_OK) {
+            st = floe_ice_op_add_file(op, &f, &err);
+        }
+        if (st == FLOE_OK) {
+            st = floe_ice_op_commit(op, a, &ice, NULL, &err);
+        }
+        if (st == FLOE_OK) {
+            atomic_fetch_add(&s->commits, 1);
+        } else {
+            s->failures++;
+        }
+        floe_ice_op_free(op);
+        floe_arena_free(a);
+    }
+    return NULL;
+}
+
+/* The catalog's adapter with a slow load (a rewrite reading and rebuilding a lot). */
+typedef struct slow {
+    floe_ice_catalog inner;
+    int loads, commits;
+} slow;
+
+static floe_status slow_load(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err)
+{
+    slow *s = ctx;
+    s->loads++;
+    struct timespec ts = {0, 200 * 1000000L};
+    nanosleep(&ts, NULL);
+    return s->inner.ops->load(s->inner.ctx, a, out, err);
+}
+
+static floe_status slow_commit(void *ctx, floe_arena *a, const floe_ice_requirement *reqs,
+                               size_t n_reqs, const floe_ice_update *ups, size_t n_ups,
+                               floe_table_meta **out, floe_err *err)
+{
+    slow *s = ctx;
+    s->commits++;
+    return s->inner.ops->commit(s->inner.ctx, a, reqs, n_reqs, ups, n_ups, out, err);
+}
+
+static void slow_serialize(void *ctx, bool on)
+{
+    slow *s = ctx;
+    s->inner.ops->serialize(s->inner.ctx, on);
+}
+
+static const floe_ice_catalog_ops SLOW = {
+    .load = slow_load, .commit = slow_commit, .serialize = slow_serialize};
+
+/* Two threads append back to back while a commit that takes 200 ms to rebuild is made: it
+ * loses its first race, then holds the table's commit lock and lands on its second attempt
+ * (without the lock it loses every race until its retries run out). Every append is kept. */
+static void test_commit_lock_against_writers(void **state)
+{
+    floe_test_ctx *t = *state;
+    env e;
+    open_env(t, &e);
+    floe_err err = {0};
+    floe_table_version v;
+    FLOE_ASSERT_OK(create(t, &e, "busy", false, &v, &err), &err);
+    FLOE_ASSERT_OK(
+        commit(t, &e, "busy",
+               "{\"requirements\":[],\"updates\":[{\"action\":\"set-properties\",\"updates\":{"
+               "\"commit.retry.num-retries\":\"5\","
+               "\"commit.retry.min-wait-ms\":\"1\","
+               "\"commit.retry.max-wait-ms\":\"5\"}}]}",
+               &v, &err),
+        &err);
+    const char *levels[] = {"db"};
+    floe_ident id = {{levels, 1}, "busy"};
+    stream s = {.e = &e, .id = &id};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_create(&th[i], NULL, stream_writer, &s), 0);
+    }
+    while (atomic_load(&s.commits) < 3) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    slow sl = {0};
+    FLOE_ASSERT_OK(floe_catalog_ice_table(e.cat, t->arena, &id, &sl.inner, &err), &err);
+    floe_ice_catalog cat = {.ops = &SLOW, .ctx = &sl, .io = e.io};
+    floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+    floe_data_file mine = small_file(t->arena, e.wh, "mine");
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &mine, &err), &err);
+    int before = atomic_load(&s.commits);
+    floe_status st = floe_ice_op_commit(op, t->arena, &cat, NULL, &err);
+    int during = atomic_load(&s.commits) - before;
+    floe_ice_op_free(op);
+    atomic_store(&s.stop, true);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+    }
+    FLOE_ASSERT_OK(st, &err);
+    assert_true(during >= 1); /* the writers did race it */
+    assert_true(sl.commits <= 2);
+    assert_int_equal(s.failures, 0);
+    FLOE_ASSERT_OK(floe_catalog_table_load(e.cat, t->arena, &id, &v, &err), &err);
+    const floe_snapshot *cur = floe_table_meta_current_snapshot(v.meta);
+    const char *want = floe_arena_sprintf(t->arena, "%d", atomic_load(&s.commits) + 1);
+    bool found = false;
+    for (size_t i = 0; i < cur->n_summary; i++) {
+        if (strcmp(cur->summary[i].key, "total-data-files") == 0) {
+            assert_string_equal(cur->summary[i].value, want);
+            found = true;
+        }
+    }
+    assert_true(found);
+    close_env(&e);
+}
+
 FLOE_TEST_GROUP(commit)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +606,8 @@ FLOE_TEST_GROUP(commit)
         cmocka_unit_test_setup_teardown(test_transaction_all_or_nothing, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_view_metadata, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_commit_lock_against_writers, floe_test_setup,
+                                        floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_ice_table_adapter, floe_test_setup,
                                         floe_test_teardown),
     };

@@ -642,6 +642,91 @@ static void test_retry_and_validation_on_retry(void **state)
     tbl_free(&tb);
 }
 
+/* A catalog where another writer always commits just before the swap, unless commits are
+ * serialized (ops->serialize on). */
+typedef struct starving {
+    tbl *tb;
+    floe_test_ctx *t;
+    int swaps, intrusions, serialize_on, serialize_off;
+    bool serialized;
+} starving;
+
+static floe_status starving_load(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err)
+{
+    starving *s = ctx;
+    return s->tb->cat.ops->load(s->tb->cat.ctx, a, out, err);
+}
+
+static floe_status starving_commit(void *ctx, floe_arena *a, const floe_ice_requirement *reqs,
+                                   size_t n_reqs, const floe_ice_update *ups, size_t n_ups,
+                                   floe_table_meta **out, floe_err *err)
+{
+    starving *s = ctx;
+    s->swaps++;
+    if (!s->serialized) {
+        floe_err ierr = {0};
+        const char *name = floe_arena_sprintf(a, "intruder%d", ++s->intrusions);
+        floe_data_file f = file(a, name, FLOE_CONTENT_DATA, 1, 1);
+        floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+        FLOE_ASSERT_OK(floe_ice_op_add_file(op, &f, &ierr), &ierr);
+        FLOE_ASSERT_OK(floe_ice_op_commit(op, a, &s->tb->cat, NULL, &ierr), &ierr);
+        floe_ice_op_free(op);
+    }
+    return s->tb->cat.ops->commit(s->tb->cat.ctx, a, reqs, n_reqs, ups, n_ups, out, err);
+}
+
+static void starving_serialize(void *ctx, bool on)
+{
+    starving *s = ctx;
+    assert_true(s->serialized != on); /* in pairs */
+    s->serialized = on;
+    ++*(on ? &s->serialize_on : &s->serialize_off);
+}
+
+static const floe_ice_catalog_ops STARVING = {.load = starving_load, .commit = starving_commit};
+static const floe_ice_catalog_ops STARVING_SERIALIZED = {
+    .load = starving_load, .commit = starving_commit, .serialize = starving_serialize};
+
+/* A writer that loses every race runs out of retries, unless the catalog can hold other
+ * commits back: then it takes that after its first loss and its second attempt lands. */
+static void test_serialized_retry(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_arena *a = t->arena;
+    floe_err err = {0};
+    tbl tb;
+    static const char *const props[] = {"commit.retry.num-retries=3", "commit.retry.min-wait-ms=1",
+                                        NULL};
+    tbl_create(t, &tb, props);
+    floe_data_file mine = file(a, "mine", FLOE_CONTENT_DATA, 2, 5);
+
+    starving s = {.tb = &tb, .t = t};
+    floe_ice_catalog cat = {.ops = &STARVING, .ctx = &s, .io = tb.io};
+    floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &mine, &err), &err);
+    FLOE_ASSERT_ERR(floe_ice_op_commit(op, a, &cat, NULL, &err), FLOE_ERR_CONFLICT, &err,
+                    "commit (attempt 4)");
+    floe_ice_op_free(op);
+    assert_int_equal(s.swaps, 4);
+    assert_int_equal(s.intrusions, 4);
+
+    err = (floe_err){0};
+    s = (starving){.tb = &tb, .t = t, .intrusions = 4};
+    cat.ops = &STARVING_SERIALIZED;
+    floe_table_meta *m = NULL;
+    op = floe_ice_op_new(FLOE_ICE_OP_FAST_APPEND);
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &mine, &err), &err);
+    FLOE_ASSERT_OK(floe_ice_op_commit(op, a, &cat, &m, &err), &err);
+    floe_ice_op_free(op);
+    assert_int_equal(s.swaps, 2);
+    assert_int_equal(s.intrusions, 5);
+    assert_int_equal(s.serialize_on, 1);
+    assert_int_equal(s.serialize_off, 1);
+    assert_false(s.serialized);
+    expect_scan(t, &tb, m, "mine@6 intruder5@5 intruder4@4 intruder3@3 intruder2@2 intruder1@1");
+    tbl_free(&tb);
+}
+
 /* Several processes append to one table at once; every append that succeeded is in the
  * history and the totals add up. */
 static void test_concurrent_processes(void **state)
@@ -708,6 +793,7 @@ FLOE_TEST_GROUP(commit)
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_retry_and_validation_on_retry, floe_test_setup,
                                         floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_serialized_retry, floe_test_setup, floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_processes, floe_test_setup,
                                         floe_test_teardown),
     };

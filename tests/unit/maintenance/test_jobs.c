@@ -479,7 +479,7 @@ static floe_status racing_commit(void *ctx, floe_arena *a, const floe_ice_requir
     return r->f->cat.ops->commit(r->f->cat.ctx, a, reqs, n_reqs, ups, n_ups, out, err);
 }
 
-static const floe_ice_catalog_ops racing_ops = {racing_load, racing_commit};
+static const floe_ice_catalog_ops racing_ops = {.load = racing_load, .commit = racing_commit};
 
 static void test_expire_job_protects_and_replans(void **state)
 {
