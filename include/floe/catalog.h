@@ -288,6 +288,11 @@ floe_status floe_store_opt_process_put(floe_store *s, const char *catalog, const
 /* A process's JSON text, or NULL (FLOE_OK) when unknown. In `a`. */
 floe_status floe_store_opt_process_get(floe_store *s, floe_arena *a, int64_t process_id,
                                        const char **out, floe_err *err);
+/* Delete finished processes (success, failed, canceled) last updated before `before_ms` (Unix
+ * ms), of every table; running and committing ones always stay. `*deleted` (may be NULL)
+ * receives how many went. */
+floe_status floe_store_opt_process_prune(floe_store *s, int64_t before_ms, size_t *deleted,
+                                         floe_err *err);
 /* A table's processes, newest first, at most `limit` (0: 100); JSON texts in `a`. */
 floe_status floe_store_opt_process_list(floe_store *s, floe_arena *a, const char *catalog,
                                         const floe_ident *id, size_t limit, const char ***out,

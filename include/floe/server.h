@@ -88,6 +88,7 @@ typedef struct floe_server_config {
     int64_t opt_heartbeat_timeout_ms;    /* optimizing.heartbeat-timeout (60s) */
     int64_t opt_ack_timeout_ms;          /* optimizing.ack-timeout (30s) */
     int64_t opt_execute_timeout_ms;      /* optimizing.execute-timeout (1h) */
+    int64_t opt_history_keep_ms;         /* optimizing.process.history-data-keep-time (7d) */
     floe_optimizer_group_config *groups; /* "default" is added by finish when missing */
     size_t n_groups;
     floe_maintenance_config maintenance;

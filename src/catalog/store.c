@@ -1257,6 +1257,30 @@ floe_status floe_store_opt_process_get(floe_store *s, floe_arena *a, int64_t pro
     return st;
 }
 
+floe_status floe_store_opt_process_prune(floe_store *s, int64_t before_ms, size_t *deleted,
+                                         floe_err *err)
+{
+    if (deleted != NULL) {
+        *deleted = 0;
+    }
+    floe_arena *a = floe_arena_new(FLOE_ARENA_UNLIMITED);
+    tx t;
+    floe_status st = tx_autocommit(s, true, &t, err);
+    if (st == FLOE_OK) {
+        db_result r = {0};
+        st = Q(&t, a,
+               "DELETE FROM optimizing_processes WHERE updated_ms < ? "
+               "AND status IN ('success', 'failed', 'canceled')",
+               &r, err, DB_INT(before_ms));
+        if (st == FLOE_OK && deleted != NULL && r.changes > 0) {
+            *deleted = (size_t)r.changes;
+        }
+        st = tx_end(&t, st, err);
+    }
+    floe_arena_free(a);
+    return st;
+}
+
 floe_status floe_store_opt_process_list(floe_store *s, floe_arena *a, const char *catalog,
                                         const floe_ident *id, size_t limit, const char ***out,
                                         size_t *n, floe_err *err)

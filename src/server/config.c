@@ -38,6 +38,7 @@ void floe_server_config_init(floe_server_config *c)
     c->opt_heartbeat_timeout_ms = 60000;
     c->opt_ack_timeout_ms = 30000;
     c->opt_execute_timeout_ms = 3600000;
+    c->opt_history_keep_ms = 7LL * 24 * 3600 * 1000;
     c->maintenance.enabled = true;
     c->maintenance.first_run_ms = 60 * 1000;
     c->maintenance.poll_ms = 60 * 1000;
@@ -416,6 +417,7 @@ static floe_status optimizing_key(walker *w, floe_server_config *c, const char *
         {"heartbeat-timeout", &c->opt_heartbeat_timeout_ms, 1000},
         {"ack-timeout", &c->opt_ack_timeout_ms, 1000},
         {"execute-timeout", &c->opt_execute_timeout_ms, 1000},
+        {"process.history-data-keep-time", &c->opt_history_keep_ms, 1000},
     };
     for (size_t i = 0; i < FLOE_ARRAY_LEN(durations); i++) {
         if (strcmp(key, durations[i].name) == 0) {

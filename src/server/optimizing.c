@@ -66,6 +66,7 @@ struct server_opt {
     bool wake;
     floe_vec tables; /* opt_tbl * */
     int64_t next_refresh_ms;
+    int64_t next_prune_ms; /* of finished processes older than the history keep time */
     int64_t last_process_id;
 };
 
@@ -608,6 +609,23 @@ static void refresh_all(server_opt *o)
 
 /* ==== The thread ==== */
 
+/* Forget finished processes older than optimizing.process.history-data-keep-time; looked at
+ * hourly, or every quarter of the keep time when that is shorter (at least every second). */
+static void prune_history(server_opt *o, int64_t now)
+{
+    int64_t keep = o->srv->cfg->opt_history_keep_ms;
+    size_t n = 0;
+    floe_err err = {0};
+    if (floe_store_opt_process_prune(o->srv->store, now - keep, &n, &err) != FLOE_OK) {
+        FLOE_LOG_WARN("optimizing", "prune process history: %s", err.msg);
+    } else if (n > 0) {
+        FLOE_LOG_INFO("optimizing", "pruned %zu finished process(es) older than %lld ms", n,
+                      (long long)keep);
+    }
+    int64_t every = keep / 4 < 3600000 ? keep / 4 : 3600000;
+    o->next_prune_ms = now + (every > 1000 ? every : 1000);
+}
+
 static void step(server_opt *o)
 {
     floe_opt_service_expire(o->svc);
@@ -615,6 +633,9 @@ static void step(server_opt *o)
     if (now >= o->next_refresh_ms) {
         refresh_all(o);
         o->next_refresh_ms = now + o->srv->cfg->opt_refresh_interval_ms;
+    }
+    if (now >= o->next_prune_ms) {
+        prune_history(o, now);
     }
     /* The table list only grows while the thread runs, so index walking is safe. */
     pthread_mutex_lock(&o->mu);

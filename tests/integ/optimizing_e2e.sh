@@ -5,7 +5,7 @@
 # with fewer data files, the same rows (count and ids), and a successful process; a writer
 # appending during the run keeps its rows. The server's embedded optimizer (when the build has
 # one) is turned off so the task goes over HTTP. Skipped when this build has no
-# `floe optimizer`.
+# `floe optimizer`. Finished processes leave the history after its keep time.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/server/common.sh"
 source "$(dirname "$0")/server/optimizing_common.sh"
@@ -18,6 +18,7 @@ fi
 cat >"$TMP/config.yaml" <<YAML
 optimizing:
   refresh-tables.interval: 1s
+  process.history-data-keep-time: 3s
 catalogs:
   - name: default
     properties:
@@ -51,6 +52,14 @@ files=$(summary t total-data-files)
 [ "$files" -le 2 ] || check_fail "still $files data files after the rewrite"
 req GET /api/v1/optimizing/tables/default/db/t/processes
 expect_jq '[.processes[] | select(.status == "success")] | length >= 1' true "a successful process"
+# Finished processes are forgotten after process.history-data-keep-time (3 s here).
+for _ in $(seq 1 50); do
+    req GET /api/v1/optimizing/tables/default/db/t/processes
+    [ "$(jq '.processes | length' <<<"$BODY")" = 0 ] && break
+    sleep 0.2
+done
+expect_jq '.processes | length' 0 "process history pruned after the keep time"
+grep -q "pruned [0-9]* finished process" "$TMP/server.log" || check_fail "no prune logged"
 req GET /api/v1/optimizers
 expect_jq '.optimizers | length' 1 "the optimizer is registered"
 kill -TERM "$OPT_PID" 2>/dev/null
