@@ -212,6 +212,8 @@ floe_status floe_opt_commit(floe_arena *a, floe_ice_catalog *cat, const json_t *
         floe_ice_op_set_data_sequence_number(op, p->sequence_number);
         floe_ice_op_set_summary(op, SUMMARY_PROCESS, pid);
         floe_ice_op_set_summary(op, "floe.optimizing.type", floe_opt_type_name(p->type));
+        /* As Amoro marks its rewrites: data TTL's "last commit" and readers skip them. */
+        floe_ice_op_set_summary(op, "snapshot-producer", "OPTIMIZE");
         floe_table_meta *after = NULL;
         st = floe_ice_op_commit(op, a, cat, &after, err);
         const floe_snapshot *sn = st == FLOE_OK ? floe_table_meta_current_snapshot(after) : NULL;

@@ -235,6 +235,8 @@ static void test_small_appends_rewritten_with_concurrent_append(void **state)
     snprintf(pid, sizeof(pid), "%lld",
              (long long)json_integer_value(json_object_get(proc, "process-id")));
     assert_string_equal(summary(after, "floe.optimizing.process-id"), pid);
+    assert_string_equal(summary(after, "snapshot-producer"), "OPTIMIZE");
+    assert_string_equal(summary(after, "floe.optimizing.type"), "minor");
     live l = live_files(&tb, after);
     assert_int_equal(l.files, 3); /* the rewrite plus the writer's two files */
     assert_int_equal(l.records, before.records);
