@@ -346,6 +346,10 @@ typedef struct floe_opt_plan_opts {
     int64_t sequence_number;       /* that snapshot's sequence number */
     int32_t group_threads;         /* threads in the table's group (>= 1 assumed) */
     int64_t max_input_per_thread;  /* the group's max-input-file-size-per-thread (512 MiB) */
+    /* Optional: floe_opt_evaluate's result for this same ctx and source (the evaluation that
+     * found the table pending). The plan reuses it (borrowed; it must live as long as the plan)
+     * instead of making its own first pass, so planning reads the manifests once, not twice. */
+    floe_opt_evaluation *evaluation;
 } floe_opt_plan_opts;
 
 /* One partition chosen by the planner. */
@@ -368,7 +372,8 @@ typedef struct floe_opt_plan {
 } floe_opt_plan;
 
 /*
- * Evaluate (first pass), choose partitions by cost until the cumulative cost passes the budget
+ * Evaluate (first pass, skipped when opts->evaluation is given), choose partitions by cost until
+ * the cumulative cost passes the budget
  * (at least one), then a second pass collects the chosen partitions' files only: at most
  * props.max_file_count data files and about `budget` input bytes per plan (the rest waits for the
  * next plan), and bin-packs each partition's files into tasks of about

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The planner: evaluate (first pass, aggregates only), choose partitions by cost within the
+ * The planner: evaluate (first pass, aggregates only; or the caller's evaluation of the same
+ * snapshot), choose partitions by cost within the
  * group's budget, collect only the chosen partitions' files (second pass, capped per plan), and
  * bin-pack them into rewrite tasks.
  *
@@ -470,8 +471,8 @@ floe_status floe_opt_plan_make(floe_arena *a, const floe_opt_table_ctx *ctx,
                                const floe_opt_plan_opts *opts, const floe_opt_source *src,
                                floe_opt_plan **out, floe_err *err)
 {
-    floe_opt_evaluation *ev = NULL;
-    floe_status st = floe_opt_evaluate(a, ctx, src, &ev, err);
+    floe_opt_evaluation *ev = opts->evaluation;
+    floe_status st = ev != NULL ? FLOE_OK : floe_opt_evaluate(a, ctx, src, &ev, err);
     if (st != FLOE_OK) {
         return st;
     }

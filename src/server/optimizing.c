@@ -297,7 +297,7 @@ static int32_t group_threads(server_opt *o, const char *name)
 }
 
 static void plan_table(server_opt *o, opt_tbl *t, table_state *ts, floe_opt_source *src,
-                       const floe_opt_table_ctx *ctx)
+                       const floe_opt_table_ctx *ctx, floe_opt_evaluation *ev)
 {
     floe_opt_event_args begin = {.min_plan_interval_ms = ts->props.min_plan_interval_ms};
     if (!apply(o, t, FLOE_OPT_EV_PLAN_BEGIN, begin)) {
@@ -318,6 +318,7 @@ static void plan_table(server_opt *o, opt_tbl *t, table_state *ts, floe_opt_sour
             .sequence_number = ts->snap->sequence_number,
             .group_threads = group_threads(o, g->name),
             .max_input_per_thread = group_max_input(g),
+            .evaluation = ev, /* the one that found the table pending: no second read */
         };
         if (po.max_input_per_thread == 0) {
             po.max_input_per_thread = (int64_t)512 << 20;
@@ -424,7 +425,7 @@ static void evaluate_table(server_opt *o, opt_tbl *t)
                                         .necessary = ev->summary.type != FLOE_OPT_NONE,
                                         .pending = &ev->summary});
             if (t->rt.status == FLOE_OPT_PENDING) {
-                plan_table(o, t, &ts, &src, &ctx);
+                plan_table(o, t, &ts, &src, &ctx, ev);
             }
         }
     }

@@ -115,6 +115,21 @@ static void test_fragments_only_minor(void **state)
     }
     assert_int_equal(plan->input_files, 12);
     assert_int_equal(plan->input_bytes, 12 * MB);
+
+    /* With the evaluation that found the table pending, the plan makes one pass, not two,
+     * and comes out the same. */
+    fx.files.scans = 0;
+    fx.popts.evaluation = fx_eval(&fx);
+    floe_opt_plan *again = fx_plan(&fx);
+    assert_int_equal(fx.files.scans, 2); /* the evaluation, then collect only */
+    assert_ptr_equal(again->evaluation, fx.popts.evaluation);
+    assert_int_equal(again->type, FLOE_OPT_MINOR);
+    assert_int_equal(again->n_tasks, 1);
+    assert_int_equal(again->tasks[0].n_files, 12);
+    for (size_t i = 0; i < again->tasks[0].n_files; i++) {
+        assert_string_equal(again->tasks[0].files[i].path, task->files[i].path);
+    }
+    assert_int_equal(again->input_bytes, plan->input_bytes);
     oth_files_fini(&fx.files);
 }
 
