@@ -38,7 +38,8 @@ struct floe_optimizer {
     bool own_io;
     int (*handler)(void *ud, const char *op, const json_t *req, json_t **resp);
     void *handler_ud;
-    int64_t poll_interval_ms, poll_wait_ms, retry_min_ms, retry_max_ms, request_timeout_ms, stop_grace_ms;
+    int64_t poll_interval_ms, poll_wait_ms, retry_min_ms, retry_max_ms, request_timeout_ms,
+        stop_grace_ms;
     floe_optimizer_exec_opts exec;
     atomic_bool cancel;   /* hard stop: running tasks and transfers abort */
     atomic_bool stopping; /* no new work */

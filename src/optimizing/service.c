@@ -55,10 +55,10 @@ typedef struct opt_table {
 struct floe_opt_service {
     pthread_mutex_t mu;
     floe_opt_service_opts opts;
-    floe_vec groups;     /* opt_group */
-    floe_vec optimizers; /* opt_optimizer */
-    floe_vec tables;     /* opt_table * */
-    floe_vec history;    /* floe_opt_process *: finished processes, oldest first */
+    floe_vec groups;            /* opt_group */
+    floe_vec optimizers;        /* opt_optimizer */
+    floe_vec tables;            /* opt_table * */
+    floe_vec history;           /* floe_opt_process *: finished processes, oldest first */
     floe_opt_tasks_fn tasks_fn; /* long-poll hook: tasks may be available to a group */
     void *tasks_ud;
 };

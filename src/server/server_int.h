@@ -143,7 +143,7 @@ struct floe_server {
     atomic_bool stopping;
     bool stopped;
 
-    mnt_scheduler *mnt;   /* table maintenance (maintenance.c) */
+    mnt_scheduler *mnt;  /* table maintenance (maintenance.c) */
     server_waits *waits; /* suspended optimizer polls (longpoll.c) */
 };
 
