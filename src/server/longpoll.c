@@ -24,6 +24,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 struct server_waits {
@@ -179,6 +180,18 @@ bool server_waits_suspend(server_waits *w, http_req *r, const char *group, uint6
         MHD_resume_connection(r->conn);
     }
     return true;
+}
+
+bool server_waits_client_gone(http_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci == NULL) {
+        return false;
+    }
+    char c;
+    ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 void server_waits_stop(server_waits *w)

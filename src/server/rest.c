@@ -677,12 +677,15 @@ static bool method_is(http_req *r, const char *m)
  * time the connection is resumed this runs again and polls again. Returns -1 when the
  * connection was suspended (nothing to answer yet). An answer after waiting carries the
  * "wait-ms" the server applied, so a client knows the server held it; a poll resumed because
- * the server stops answers {"task": null} without scheduling anything.
+ * the server stops, or whose client has gone, answers {"task": null} without scheduling
+ * anything.
  */
 static int h_poll(http_req *r, floe_opt_service *svc, const json_t *body, json_t **resp)
 {
     bool stopping = atomic_load(&r->srv->stopping);
-    if (stopping && r->wait_deadline_us != 0) {
+    if (r->wait_deadline_us != 0 && (stopping || server_waits_client_gone(r))) {
+        /* Nobody to hand a task to (it would wait for the ack timeout): answer without one. */
+        r->error_msg = stopping ? NULL : "client left during the long-poll";
         *resp = json_pack("{s:n}", "task");
         return 200;
     }

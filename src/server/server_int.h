@@ -118,6 +118,9 @@ uint64_t server_waits_gen(server_waits *w);
  * when the waits are stopping.
  */
 bool server_waits_suspend(server_waits *w, http_req *r, const char *group, uint64_t gen);
+/* Whether the client of a resumed request closed its connection while it was held (a peek at
+ * the socket: end of stream or an error). libmicrohttpd does not watch suspended sockets. */
+bool server_waits_client_gone(http_req *r);
 /* Resume every waiter, refuse new ones, join the timer. Idempotent. */
 void server_waits_stop(server_waits *w);
 /* Stop and free; accepts NULL. */

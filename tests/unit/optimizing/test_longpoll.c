@@ -187,7 +187,8 @@ static size_t collect(char *p, size_t size, size_t n, void *ud)
 }
 
 /* POST (body != NULL) or GET `path`; returns the status (0: no answer), *out the JSON body. */
-static long request(const char *uri, const char *path, const char *body, json_t **out)
+static long request_within(const char *uri, const char *path, const char *body, json_t **out,
+                           long timeout_ms)
 {
     char url[256];
     snprintf(url, sizeof(url), "%s%s", uri, path);
@@ -202,7 +203,7 @@ static long request(const char *uri, const char *path, const char *body, json_t 
     }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     long status = 0;
     if (curl_easy_perform(c) == CURLE_OK) {
@@ -215,6 +216,11 @@ static long request(const char *uri, const char *path, const char *body, json_t 
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return status;
+}
+
+static long request(const char *uri, const char *path, const char *body, json_t **out)
+{
+    return request_within(uri, path, body, out, 60000);
 }
 
 static char *register_optimizer(srv *sv, int threads)
@@ -377,6 +383,30 @@ static void test_stop_with_held_poll(void **state)
     free(tok);
 }
 
+static void test_task_not_lost_to_a_departed_poll(void **state)
+{
+    srv sv;
+    srv_start(*state, &sv);
+    char *tok = register_optimizer(&sv, 2);
+    /* A poll held for 10 s whose client gives up after 0.3 s (as a stopping worker does). */
+    char body[160];
+    snprintf(body, sizeof(body), "{\"token\":\"%s\",\"thread\":0,\"wait-ms\":10000}", tok);
+    assert_int_equal(request_within(sv.uri, "/api/v1/optimizer/poll", body, NULL, 300), 0);
+    usleep(200 * 1000);
+    /* The submission resumes that poll; it must not take the task for a client that left. */
+    submit(floe_server_opt_service(sv.s), "db.t", 45);
+    usleep(300 * 1000);
+    snprintf(body, sizeof(body), "{\"token\":\"%s\",\"thread\":1}", tok);
+    json_t *r = NULL;
+    assert_int_equal(request(sv.uri, "/api/v1/optimizer/poll", body, &r), 200);
+    json_t *task = json_object_get(r, "task");
+    assert_true(json_is_object(task));
+    assert_int_equal(json_integer_value(json_object_get(task, "process-id")), 45);
+    json_decref(r);
+    free(tok);
+    srv_stop(&sv);
+}
+
 /* ==== The worker ==== */
 
 static void test_worker_starts_task_at_once_and_stops_promptly(void **state)
@@ -437,6 +467,8 @@ FLOE_TEST_GROUP(longpoll)
         cmocka_unit_test_setup_teardown(test_held_polls_leave_the_server_free, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_stop_with_held_poll, floe_test_setup,
+                                        floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_task_not_lost_to_a_departed_poll, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_worker_starts_task_at_once_and_stops_promptly,
                                         floe_test_setup, floe_test_teardown),
