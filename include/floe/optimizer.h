@@ -68,6 +68,8 @@ const char *floe_optimizer_summary_get(const floe_opt_task_output *out, const ch
 
 /* ==== Worker ==== */
 
+#define FLOE_OPTIMIZER_POLL_WAIT_MS 10000 /* default long-poll wait */
+
 typedef struct floe_optimizer_config {
     const char *server_url;  /* required: "http://host:port" (a trailing '/' is ignored) */
     const char *group;       /* NULL: "default" */
@@ -86,7 +88,12 @@ typedef struct floe_optimizer_config {
      * new JSON object; `req` is borrowed. server_url is then only used in log lines. */
     int (*handler)(void *ud, const char *op, const json_t *req, json_t **resp);
     void *handler_ud;
-    int64_t poll_interval_ms;   /* wait after an empty poll; 0: 1000 */
+    int64_t poll_interval_ms; /* nap after an empty poll the server answered at once; 0: 1000 */
+    /* Long-poll: how long the server may hold a poll that finds no task ("wait-ms"); an answer
+     * held that long is followed by the next poll at once. 0: FLOE_OPTIMIZER_POLL_WAIT_MS;
+     * -1: do not ask (poll every poll_interval_ms); at most FLOE_OPT_POLL_WAIT_MAX_MS. The
+     * poll's HTTP timeout is request_timeout_ms plus this wait. */
+    int64_t poll_wait_ms;
     int64_t retry_min_ms;       /* first back-off after a network or server error; 0: 200 */
     int64_t retry_max_ms;       /* back-off cap (doubling); 0: 10000 */
     int64_t request_timeout_ms; /* per HTTP request; 0: 30000 */

@@ -664,7 +664,8 @@ void floe_opt_service_expire(floe_opt_service *s);
  * "message"}}). Routes: POST /api/v1/optimizer/register, /heartbeat, /poll, /ack, /complete.
  *   register  {"group","threads","memory-mb"?,"resource-id"?} -> {"token","heartbeat-interval-ms"}
  *   heartbeat {"token"} -> {}                              (401 unknown/expired token)
- *   poll      {"token","thread"} -> {"task": null | {"process-id","task-id","attempt","input"}}
+ *   poll      {"token","thread","wait-ms"?} -> {"task": null | {"process-id","task-id","attempt",
+ *             "input"}}                              (wait-ms: see floe_opt_service_poll_wait)
  *   ack       {"token","thread","process-id","task-id","attempt"} -> {}
  *   complete  {"token","thread","process-id","task-id","attempt", "output" | "error"} -> {}
  * A stale ack or completion (a reset or newer attempt, another optimizer's task) answers 409
@@ -677,6 +678,44 @@ int floe_opt_service_ack(floe_opt_service *s, const json_t *req, json_t **resp);
 int floe_opt_service_complete(floe_opt_service *s, const json_t *req, json_t **resp);
 /* Route by the last path segment ("register", "poll", ...); 404 for anything else. */
 int floe_opt_service_handle(floe_opt_service *s, const char *op, const json_t *req, json_t **resp);
+
+/* ==== Long-poll ==== */
+
+/*
+ * A poll may carry "wait-ms" (an integer >= 0): how long the caller is willing to wait for a
+ * task when none is available. The service itself never blocks; a transport that can hold a
+ * request (the HTTP server suspends the connection) asks again when the tasks hook names the
+ * optimizer's group, until the wait has passed, then answers {"task": null}. The wait is capped
+ * at FLOE_OPT_POLL_WAIT_MAX_MS and at a third of the heartbeat timeout, so a waiting poll never
+ * outlives its optimizer's registration.
+ */
+#define FLOE_OPT_POLL_WAIT_MAX_MS 30000
+
+typedef struct floe_opt_poll_wait {
+    int64_t wait_ms;                         /* capped wait; 0: answer now */
+    char group[FLOE_OPT_GROUP_NAME_MAX + 1]; /* the polling optimizer's group */
+} floe_opt_poll_wait;
+
+/*
+ * floe_opt_service_poll, telling the caller whether it may hold the request: when the answer is
+ * 200 {"task": null} and the request asked to wait, wait->wait_ms is the capped wait and
+ * wait->group the optimizer's group; otherwise wait->wait_ms is 0. A "wait-ms" that is not a
+ * non-negative integer answers 400.
+ */
+int floe_opt_service_poll_wait(floe_opt_service *s, const json_t *req, floe_opt_poll_wait *wait,
+                               json_t **resp);
+
+/*
+ * Called whenever tasks may have become available to the optimizers of `group`: a process was
+ * submitted, a task went back to PLANNED (failure with retries left, timeout, its optimizer
+ * left), a task finished (its table's quota has room again) or an optimizer registered (the
+ * group's quotas grew). Called with the service's lock held: it must be quick and must not call
+ * into the service.
+ */
+typedef void (*floe_opt_tasks_fn)(void *ud, const char *group);
+
+/* Install (or with NULL remove) the tasks hook; `ud` is borrowed. */
+void floe_opt_service_set_tasks_hook(floe_opt_service *s, floe_opt_tasks_fn fn, void *ud);
 
 /*
  * Processes whose tasks all finished, for the committer: the next one in COMMITTING status not

@@ -32,6 +32,8 @@ static const char usage[] =
     "  --memory-mb N           memory this worker offers, reported at registration\n"
     "  --stop-grace SECONDS    on stop, let running tasks finish for this long before\n"
     "                          canceling them (default 30; -1 waits for them)\n"
+    "  --poll-wait-ms MS       long-poll: how long the server may hold a poll that finds\n"
+    "                          no task (default 10000, at most 30000; 0 polls every second)\n"
     "\n"
     "SIGTERM or SIGINT stops the worker: no new tasks are taken, running tasks finish\n"
     "within the grace period or are canceled (their files deleted, the server plans them\n"
@@ -49,7 +51,8 @@ static int run_optimizer(int argc, char **argv)
         bool takes_value = strcmp(a, "--server") == 0 || strcmp(a, "--group") == 0 ||
                            strcmp(a, "--threads") == 0 || strcmp(a, "--token") == 0 ||
                            strcmp(a, "--location-map") == 0 || strcmp(a, "--resource-id") == 0 ||
-                           strcmp(a, "--memory-mb") == 0 || strcmp(a, "--stop-grace") == 0;
+                           strcmp(a, "--memory-mb") == 0 || strcmp(a, "--stop-grace") == 0 ||
+                           strcmp(a, "--poll-wait-ms") == 0;
         if (!takes_value) {
             rc = cli_usage_error("optimizer", "unknown option '%s'", a);
             break;
@@ -85,6 +88,13 @@ static int run_optimizer(int argc, char **argv)
                 rc = cli_usage_error("optimizer", "--stop-grace must be -1 or 0..86400 seconds");
             }
             cfg.stop_grace_ms = n < 0 ? -1 : n * 1000;
+        } else if (strcmp(a, "--poll-wait-ms") == 0) {
+            int64_t n = 0;
+            if (floe_parse_i64(v, &n, NULL) != FLOE_OK || n < 0 || n > FLOE_OPT_POLL_WAIT_MAX_MS) {
+                rc = cli_usage_error("optimizer", "--poll-wait-ms must be 0..%d",
+                                     FLOE_OPT_POLL_WAIT_MAX_MS);
+            }
+            cfg.poll_wait_ms = n == 0 ? -1 : n;
         } else { /* --location-map FROM=TO */
             const char *eq = strchr(v, '=');
             if (eq == NULL || eq == v || eq[1] == '\0') {

@@ -38,7 +38,8 @@ struct floe_optimizer {
     bool own_io;
     int (*handler)(void *ud, const char *op, const json_t *req, json_t **resp);
     void *handler_ud;
-    int64_t poll_interval_ms, retry_min_ms, retry_max_ms, request_timeout_ms, stop_grace_ms;
+    int64_t poll_interval_ms, poll_wait_ms, retry_min_ms, retry_max_ms, request_timeout_ms,
+        stop_grace_ms;
     floe_optimizer_exec_opts exec;
     atomic_bool cancel;   /* hard stop: running tasks and transfers abort */
     atomic_bool stopping; /* no new work */
@@ -151,7 +152,7 @@ static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_
  * JSON answer (NULL when it was not JSON), or -1 for a network error (message in `err`).
  */
 static int post(thread_ctx *t, const char *op, const json_t *body, bool abort_on_stop,
-                json_t **resp, floe_err *err)
+                int64_t extra_timeout_ms, json_t **resp, floe_err *err)
 {
     floe_optimizer *o = t->o;
     *resp = NULL;
@@ -182,7 +183,8 @@ static int post(thread_ctx *t, const char *op, const json_t *body, bool abort_on
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &rb);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->request_timeout_ms);
+    /* A long-poll may be held by the server for up to its wait: the timeout is above that. */
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(o->request_timeout_ms + extra_timeout_ms));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      (long)(o->request_timeout_ms < 10000 ? o->request_timeout_ms : 10000));
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
@@ -226,7 +228,7 @@ static floe_status do_register(thread_ctx *t, char **token, int64_t *hb_ms, floe
         json_object_set_new(req, "resource-id", json_string(o->resource_id));
     }
     json_t *resp = NULL;
-    int status = post(t, "register", req, true, &resp, err);
+    int status = post(t, "register", req, true, 0, &resp, err);
     json_decref(req);
     floe_status st = FLOE_OK;
     if (status != 200) {
@@ -331,7 +333,7 @@ static void *heartbeat_main(void *ud)
         json_object_set_new(req, "token", json_string(tok));
         json_t *resp = NULL;
         floe_err err = {0};
-        int status = post(t, "heartbeat", req, true, &resp, &err);
+        int status = post(t, "heartbeat", req, true, 0, &resp, &err);
         json_decref(req);
         json_decref(resp);
         free(tok);
@@ -397,7 +399,7 @@ static bool report(thread_ctx *t, const char *token, int64_t gen, const json_t *
     for (;;) {
         json_t *resp = NULL;
         floe_err err = {0};
-        int status = post(t, "complete", req, false, &resp, &err);
+        int status = post(t, "complete", req, false, 0, &resp, &err);
         json_decref(resp);
         if (status == 200) {
             ok = true;
@@ -437,7 +439,7 @@ static void run_task(thread_ctx *t, const char *token, int64_t gen, const json_t
     json_t *req = task_request(token, t->index, task);
     json_t *resp = NULL;
     floe_err err = {0};
-    int status = post(t, "ack", req, false, &resp, &err);
+    int status = post(t, "ack", req, false, 0, &resp, &err);
     json_decref(req);
     json_decref(resp);
     if (status != 200) {
@@ -493,6 +495,17 @@ static void run_task(thread_ctx *t, const char *token, int64_t gen, const json_t
     floe_log_set_context(NULL);
 }
 
+/*
+ * Whether an empty poll answer was held by the server (a long-poll): the server says how long
+ * it waited ("wait-ms") and the answer took at least half of that. Then the next poll goes out
+ * at once; otherwise the thread naps, so an answer that comes back at once never spins.
+ */
+static bool held(const json_t *resp, int64_t took_ms)
+{
+    json_t *w = json_object_get(resp, "wait-ms");
+    return json_is_integer(w) && json_integer_value(w) > 0 && took_ms >= json_integer_value(w) / 2;
+}
+
 static void *executor_main(void *ud)
 {
     thread_ctx *t = ud;
@@ -507,9 +520,14 @@ static void *executor_main(void *ud)
         json_t *req = json_object();
         json_object_set_new(req, "token", json_string(tok));
         json_object_set_new(req, "thread", json_integer(t->index));
+        if (o->poll_wait_ms > 0) {
+            json_object_set_new(req, "wait-ms", json_integer(o->poll_wait_ms));
+        }
         json_t *resp = NULL;
         floe_err err = {0};
-        int status = post(t, "poll", req, true, &resp, &err);
+        int64_t started = floe_time_mono_us();
+        int status = post(t, "poll", req, true, o->poll_wait_ms, &resp, &err);
+        int64_t took_ms = (floe_time_mono_us() - started) / 1000;
         json_decref(req);
         if (status == 200) {
             count(o, &o->stats.polls);
@@ -524,7 +542,9 @@ static void *executor_main(void *ud)
                 o->busy--;
                 pthread_cond_broadcast(&o->cv);
                 pthread_mutex_unlock(&o->mu);
-            } else if (!nap(o, o->poll_interval_ms)) {
+            } else if (!held(resp, took_ms) && !nap(o, o->poll_interval_ms)) {
+                /* Answered at once (a server without long-poll, the in-process transport, a
+                 * stopping server): wait before the next poll instead of spinning. */
                 json_decref(resp);
                 free(tok);
                 break;
@@ -601,6 +621,11 @@ static floe_status check_config(const floe_optimizer_config *cfg, floe_err *err)
                                 cfg->group);
         }
     }
+    if (cfg->poll_wait_ms > FLOE_OPT_POLL_WAIT_MAX_MS) {
+        return floe_err_set(err, FLOE_ERR_INVALID,
+                            "optimizer: poll wait must be at most %d ms, got %lld",
+                            FLOE_OPT_POLL_WAIT_MAX_MS, (long long)cfg->poll_wait_ms);
+    }
     if (cfg->token != NULL && strpbrk(cfg->token, "\r\n") != NULL) {
         return floe_err_set(err, FLOE_ERR_INVALID, "optimizer: token contains a line break");
     }
@@ -631,6 +656,9 @@ floe_status floe_optimizer_start(const floe_optimizer_config *cfg, floe_optimize
     o->handler = cfg->handler;
     o->handler_ud = cfg->handler_ud;
     o->poll_interval_ms = cfg->poll_interval_ms > 0 ? cfg->poll_interval_ms : 1000;
+    o->poll_wait_ms = cfg->poll_wait_ms < 0    ? 0
+                      : cfg->poll_wait_ms == 0 ? FLOE_OPTIMIZER_POLL_WAIT_MS
+                                               : cfg->poll_wait_ms;
     o->retry_min_ms = cfg->retry_min_ms > 0 ? cfg->retry_min_ms : 200;
     o->retry_max_ms = cfg->retry_max_ms > 0 ? cfg->retry_max_ms : 10000;
     if (o->retry_max_ms < o->retry_min_ms) {

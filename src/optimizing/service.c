@@ -13,6 +13,7 @@
 #include "opt_int.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,10 +55,12 @@ typedef struct opt_table {
 struct floe_opt_service {
     pthread_mutex_t mu;
     floe_opt_service_opts opts;
-    floe_vec groups;     /* opt_group */
-    floe_vec optimizers; /* opt_optimizer */
-    floe_vec tables;     /* opt_table * */
-    floe_vec history;    /* floe_opt_process *: finished processes, oldest first */
+    floe_vec groups;            /* opt_group */
+    floe_vec optimizers;        /* opt_optimizer */
+    floe_vec tables;            /* opt_table * */
+    floe_vec history;           /* floe_opt_process *: finished processes, oldest first */
+    floe_opt_tasks_fn tasks_fn; /* long-poll hook: tasks may be available to a group */
+    void *tasks_ud;
 };
 
 static int64_t wall_clock(void *ud)
@@ -69,6 +72,22 @@ static int64_t wall_clock(void *ud)
 static int64_t now_ms(const floe_opt_service *s)
 {
     return s->opts.clock(s->opts.clock_ud);
+}
+
+/* Tell the long-poll hook that `group` may have tasks for its optimizers (lock held). */
+static void tasks_changed(floe_opt_service *s, const char *group)
+{
+    if (s->tasks_fn != NULL && group != NULL) {
+        s->tasks_fn(s->tasks_ud, group);
+    }
+}
+
+void floe_opt_service_set_tasks_hook(floe_opt_service *s, floe_opt_tasks_fn fn, void *ud)
+{
+    pthread_mutex_lock(&s->mu);
+    s->tasks_fn = fn;
+    s->tasks_ud = ud;
+    pthread_mutex_unlock(&s->mu);
 }
 
 floe_opt_service *floe_opt_service_new(const floe_opt_service_opts *opts)
@@ -260,6 +279,7 @@ floe_status floe_opt_service_submit(floe_opt_service *s, floe_opt_process *p,
     t->last_optimized_ms = last_optimized_ms;
     t->proc = p;
     t->commit_taken = false;
+    tasks_changed(s, t->group);
     pthread_mutex_unlock(&s->mu);
     return FLOE_OK;
 }
@@ -314,12 +334,13 @@ static void record_span(opt_table *t, int64_t start, int64_t end)
 }
 
 /* Drop a task's holder after its optimizer left or a timeout (lock held). */
-static void reset_task(opt_table *t, floe_opt_task *task, int64_t now)
+static void reset_task(floe_opt_service *s, opt_table *t, floe_opt_task *task, int64_t now)
 {
     if (task->status == FLOE_OPT_TASK_ACKED) {
         record_span(t, task->acked_ms, now);
     }
     floe_opt_task_reset(task, NULL);
+    tasks_changed(s, t->group);
 }
 
 static void expire_locked(floe_opt_service *s, int64_t now)
@@ -337,7 +358,7 @@ static void expire_locked(floe_opt_service *s, int64_t now)
                 if ((task->status == FLOE_OPT_TASK_SCHEDULED ||
                      task->status == FLOE_OPT_TASK_ACKED) &&
                     strcmp(task->token, o->token) == 0) {
-                    reset_task(t, task, now);
+                    reset_task(s, t, task, now);
                 }
             }
         }
@@ -352,10 +373,10 @@ static void expire_locked(floe_opt_service *s, int64_t now)
             floe_opt_task *task = &t->proc->tasks[k];
             if (task->status == FLOE_OPT_TASK_SCHEDULED &&
                 now - task->scheduled_ms > s->opts.ack_timeout_ms) {
-                reset_task(t, task, now);
+                reset_task(s, t, task, now);
             } else if (task->status == FLOE_OPT_TASK_ACKED && s->opts.execute_timeout_ms > 0 &&
                        now - task->acked_ms > s->opts.execute_timeout_ms) {
-                reset_task(t, task, now);
+                reset_task(s, t, task, now);
             }
         }
         /* Forget quota spans that ended more than an hour ago. */
@@ -477,6 +498,7 @@ int floe_opt_service_register(floe_opt_service *s, const json_t *req, json_t **r
     o->threads = threads;
     o->memory_mb = (int32_t)memory;
     o->registered_ms = o->touch_ms = now;
+    tasks_changed(s, o->group); /* more threads: the group's quotas may have room now */
     json_t *body = json_object();
     json_object_set_new(body, "token", json_string(o->token));
     json_object_set_new(body, "heartbeat-interval-ms",
@@ -545,6 +567,25 @@ static int running_tasks(const floe_opt_process *p)
 
 int floe_opt_service_poll(floe_opt_service *s, const json_t *req, json_t **resp)
 {
+    return floe_opt_service_poll_wait(s, req, NULL, resp);
+}
+
+int floe_opt_service_poll_wait(floe_opt_service *s, const json_t *req, floe_opt_poll_wait *wait,
+                               json_t **resp)
+{
+    if (wait != NULL) {
+        wait->wait_ms = 0;
+        wait->group[0] = '\0';
+    }
+    floe_err err = {0};
+    int64_t wait_ms = 0;
+    if (opt_json_obj(req, "request", &err) != FLOE_OK ||
+        opt_json_opt_i64(req, "wait-ms", &wait_ms, NULL, &err) != FLOE_OK) {
+        return reply_error(400, err.msg, resp);
+    }
+    if (wait_ms < 0) {
+        return reply_error(400, "wait-ms: negative", resp);
+    }
     pthread_mutex_lock(&s->mu);
     int64_t now = now_ms(s);
     expire_locked(s, now);
@@ -563,7 +604,7 @@ int floe_opt_service_poll(floe_opt_service *s, const json_t *req, json_t **resp)
             floe_opt_task *task = &t->proc->tasks[k];
             if ((task->status == FLOE_OPT_TASK_SCHEDULED || task->status == FLOE_OPT_TASK_ACKED) &&
                 task->thread_id == thread && strcmp(task->token, o->token) == 0) {
-                reset_task(t, task, now);
+                reset_task(s, t, task, now);
             }
         }
     }
@@ -601,6 +642,12 @@ int floe_opt_service_poll(floe_opt_service *s, const json_t *req, json_t **resp)
     json_t *body = json_object();
     if (chosen == NULL) {
         json_object_set_new(body, "task", json_null());
+        if (wait != NULL && wait_ms > 0) {
+            int64_t cap = s->opts.heartbeat_timeout_ms / 3;
+            cap = cap < FLOE_OPT_POLL_WAIT_MAX_MS ? cap : FLOE_OPT_POLL_WAIT_MAX_MS;
+            wait->wait_ms = wait_ms < cap ? wait_ms : cap;
+            snprintf(wait->group, sizeof(wait->group), "%s", o->group);
+        }
     } else {
         floe_opt_task_schedule(chosen, o->token, thread, now, NULL);
         json_t *task = json_object();
@@ -724,6 +771,8 @@ int floe_opt_service_complete(floe_opt_service *s, const json_t *req, json_t **r
                 }
             }
             settle_process(s, t);
+            /* Retried (planned again) or finished (its table's quota has room again). */
+            tasks_changed(s, t->group);
             http = reply_ok(NULL, resp);
         }
     }

@@ -671,6 +671,43 @@ static bool method_is(http_req *r, const char *m)
     return false;
 }
 
+/*
+ * A poll, held while it waits for a task (the long-poll; longpoll.c): the first time through,
+ * a poll that finds nothing and may wait sets its deadline and suspends the connection; each
+ * time the connection is resumed this runs again and polls again. Returns -1 when the
+ * connection was suspended (nothing to answer yet). An answer after waiting carries the
+ * "wait-ms" the server applied, so a client knows the server held it; a poll resumed because
+ * the server stops, or whose client has gone, answers {"task": null} without scheduling
+ * anything.
+ */
+static int h_poll(http_req *r, floe_opt_service *svc, const json_t *body, json_t **resp)
+{
+    bool stopping = atomic_load(&r->srv->stopping);
+    if (r->wait_deadline_us != 0 && (stopping || server_waits_client_gone(r))) {
+        /* Nobody to hand a task to (it would wait for the ack timeout): answer without one. */
+        r->error_msg = stopping ? NULL : "client left during the long-poll";
+        *resp = json_pack("{s:n}", "task");
+        return 200;
+    }
+    uint64_t gen = server_waits_gen(r->srv->waits);
+    floe_opt_poll_wait wait;
+    int code = floe_opt_service_poll_wait(svc, body, &wait, resp);
+    if (code != 200 || wait.wait_ms <= 0 || stopping) {
+        return code;
+    }
+    int64_t now = floe_time_mono_us();
+    if (r->wait_deadline_us == 0) {
+        r->wait_deadline_us = now + wait.wait_ms * 1000;
+    }
+    if (now < r->wait_deadline_us && server_waits_suspend(r->srv->waits, r, wait.group, gen)) {
+        json_decref(*resp);
+        *resp = NULL;
+        return -1;
+    }
+    json_object_set_new(*resp, "wait-ms", json_integer(wait.wait_ms));
+    return code;
+}
+
 /* POST /api/v1/optimizer/{op}: the optimizer protocol, answered by the service. */
 static void h_optimizer(http_req *r, seg op)
 {
@@ -693,8 +730,13 @@ static void h_optimizer(http_req *r, seg op)
         return;
     }
     json_t *resp = NULL;
-    int code = floe_opt_service_handle(server_opt_service(r->srv->opt), name, body, &resp);
+    floe_opt_service *svc = server_opt_service(r->srv->opt);
+    int code = strcmp(name, "poll") == 0 ? h_poll(r, svc, body, &resp)
+                                         : floe_opt_service_handle(svc, name, body, &resp);
     json_decref(body);
+    if (code < 0) {
+        return; /* suspended: answered when resumed */
+    }
     json_t *e = json_object_get(resp, "error");
     if (code >= 400 && e != NULL) {
         r->error_msg = floe_arena_strdup(r->a, json_string_value(json_object_get(e, "message")));

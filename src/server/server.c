@@ -259,6 +259,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rc->r.body = floe_buf_cstr(&rc->body);
         rc->r.body_len = rc->body.len;
         rest_handle(&rc->r);
+        if (rc->r.suspended) {
+            /* A held poll (longpoll.c): this callback runs again once the connection resumes. */
+            rc->r.suspended = false;
+            floe_log_set_context(NULL);
+            return MHD_YES;
+        }
     }
     enum MHD_Result ret = send_response(rc);
     floe_log_set_context(NULL);
@@ -527,9 +533,16 @@ floe_status floe_server_start(const floe_server_config *cfg, floe_server **out, 
     }
     s->mnt = mnt_scheduler_new(s);
     floe_server_set_protected_snapshots(s, server_opt_protected_snapshots, s->opt);
+    s->waits = server_waits_new();
+    st = server_waits_start(s->waits, err);
+    if (st != FLOE_OK) {
+        floe_server_free(s);
+        return st;
+    }
+    floe_opt_service_set_tasks_hook(server_opt_service(s->opt), server_waits_tasks_hook, s->waits);
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG | (addr.ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (addr.ipv6 ? MHD_USE_IPv6 : 0);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED,
@@ -588,6 +601,8 @@ void floe_server_stop(floe_server *s)
     if (lsock != MHD_INVALID_SOCKET) {
         close(lsock);
     }
+    /* Held polls answer {"task": null} now; MHD_stop_daemon must not meet a suspended one. */
+    server_waits_stop(s->waits);
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     int64_t grace = s->cfg->shutdown_grace_ms;
@@ -623,7 +638,11 @@ void floe_server_free(floe_server *s)
     }
     floe_server_stop(s);
     mnt_scheduler_free(s->mnt);
+    if (s->opt != NULL) {
+        floe_opt_service_set_tasks_hook(server_opt_service(s->opt), NULL, NULL);
+    }
     server_opt_free(s->opt);
+    server_waits_free(s->waits); /* after the service: its hook points here */
     for (size_t i = 0; i < s->n_catalogs; i++) {
         floe_catalog_close(s->catalogs[i]);
     }

@@ -97,6 +97,35 @@ void mnt_scheduler_free(mnt_scheduler *m);
 /* Answer a request under /api/v1/ (maintenance runs and triggers); auth already checked. */
 void mnt_api_handle(http_req *r);
 
+/* ==== Long-poll of the optimizer protocol (longpoll.c) ==== */
+
+typedef struct server_waits server_waits;
+
+/* The waiter list (empty, timer not started). */
+server_waits *server_waits_new(void);
+/* Start the timer thread that resumes waiters whose deadline passed. */
+floe_status server_waits_start(server_waits *w, floe_err *err);
+/* The optimizer service's tasks hook (a floe_opt_tasks_fn, `ud` the server_waits): resume the
+ * waiters of `group`. */
+void server_waits_tasks_hook(void *ud, const char *group);
+/* The hook's generation; read it before polling and pass it to server_waits_suspend. */
+uint64_t server_waits_gen(server_waits *w);
+/*
+ * From the request handler only: suspend r's connection until the hook names `group`,
+ * r->wait_deadline_us (floe_time_mono_us) passes or the server stops; r->suspended is set and
+ * the handler must return without answering (it runs again once resumed). When the generation
+ * moved past `gen`, the connection is resumed at once (poll again). False, nothing suspended,
+ * when the waits are stopping.
+ */
+bool server_waits_suspend(server_waits *w, http_req *r, const char *group, uint64_t gen);
+/* Whether the client of a resumed request closed its connection while it was held (a peek at
+ * the socket: end of stream or an error). libmicrohttpd does not watch suspended sockets. */
+bool server_waits_client_gone(http_req *r);
+/* Resume every waiter, refuse new ones, join the timer. Idempotent. */
+void server_waits_stop(server_waits *w);
+/* Stop and free; accepts NULL. */
+void server_waits_free(server_waits *w);
+
 /* ==== The server ==== */
 
 struct floe_server {
@@ -117,7 +146,8 @@ struct floe_server {
     atomic_bool stopping;
     bool stopped;
 
-    mnt_scheduler *mnt; /* table maintenance (maintenance.c) */
+    mnt_scheduler *mnt;  /* table maintenance (maintenance.c) */
+    server_waits *waits; /* suspended optimizer polls (longpoll.c) */
 };
 
 /* One request as the handlers see it, and the response they build. */
@@ -139,6 +169,13 @@ struct http_req {
     const char *hdr_values[6];
     size_t n_hdrs;
     const char *error_msg; /* for the request log line */
+
+    /* Long-poll (longpoll.c, h_poll in rest.c). */
+    bool suspended;           /* the handler suspended the connection: answer nothing yet */
+    int64_t wait_deadline_us; /* floe_time_mono_us deadline of a held poll; 0: not held */
+    char wait_group[FLOE_OPT_GROUP_NAME_MAX + 1];
+    http_req *wait_prev, *wait_next; /* the waiter list, while suspended */
+    http_req *resume_next;           /* a chain of waiters being resumed */
 };
 
 /* Route and answer one complete request (rest.c). */

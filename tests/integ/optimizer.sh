@@ -17,6 +17,9 @@ run optimizer --server http://127.0.0.1:1 --threads 0
 expect_status 2 "zero threads"
 run optimizer --server http://127.0.0.1:1 --location-map nothing
 expect_status 2 "bad location map"
+run optimizer --server http://127.0.0.1:1 --poll-wait-ms 30001
+expect_status 2 "poll wait above 30 s"
+expect_err 'poll-wait-ms must be 0..30000' "poll wait message"
 run optimizer --bogus
 expect_status 2 "unknown option"
 run optimizer --help
@@ -66,12 +69,21 @@ for _ in $(seq 1 100); do
 done
 expect_jq '[.optimizers[] | select(."resource-id" == "standalone") | .threads] | first' 2 \
     "standalone optimizer registered with 2 threads"
+# Its two threads' polls are held by the server (long-poll, 10 s): SIGTERM must not wait for them.
+sleep 1
+STOP_START=$(date +%s%N)
 kill -TERM "$OPT_PID"
 wait "$OPT_PID"
 [ $? = 0 ] || check_fail "floe optimizer exit status after SIGTERM"
+STOP_MS=$((($(date +%s%N) - STOP_START) / 1000000))
+[ "$STOP_MS" -lt 3000 ] || check_fail "floe optimizer took $STOP_MS ms to stop during a long-poll"
 grep -q 'stopped: 0 tasks done' "$TMP/opt.log" || check_fail "floe optimizer stop line"
 
+# The embedded optimizer's poll is held too: the server (optimizer first) stops without waiting.
+STOP_START=$(date +%s%N)
 stop_server TERM
 [ "$SERVER_STATUS" = 0 ] || check_fail "server exit status $SERVER_STATUS"
+STOP_MS=$((($(date +%s%N) - STOP_START) / 1000000))
+[ "$STOP_MS" -lt 4000 ] || check_fail "the server took $STOP_MS ms to stop during a long-poll"
 [ "$FAILURES" = 0 ] || { tail -40 "$TMP/server.log" >&2; exit 1; }
 finish

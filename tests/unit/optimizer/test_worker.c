@@ -550,6 +550,9 @@ static void test_bad_config(void **state)
     cfg = (floe_optimizer_config){.server_url = "http://x", .token = "a\r\nX-Evil: 1"};
     err = (floe_err){0};
     FLOE_ASSERT_ERR(floe_optimizer_start(&cfg, &o, &err), FLOE_ERR_INVALID, &err, "token");
+    cfg = (floe_optimizer_config){.server_url = "http://x", .poll_wait_ms = 30001};
+    err = (floe_err){0};
+    FLOE_ASSERT_ERR(floe_optimizer_start(&cfg, &o, &err), FLOE_ERR_INVALID, &err, "poll wait");
     floe_optimizer_stop(NULL);
 }
 
