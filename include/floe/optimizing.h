@@ -630,6 +630,11 @@ typedef struct floe_opt_service_opts {
     int64_t ack_timeout_ms;       /* 0: 30000 */
     int64_t execute_timeout_ms;   /* 0: 3600000; -1: none */
     int32_t max_optimizers;       /* 0: 1024 */
+    /* Amoro's self-optimizing.break-quota-limit-enabled: when a poll finds no table under its
+     * quota with a planned task and no table is being planned (floe_opt_service_planning), a
+     * second pass hands out a task ignoring quotas, so idle threads do not stay idle while a
+     * table has work. false: quotas always hold. */
+    bool break_quota;
 } floe_opt_service_opts;
 
 typedef struct floe_opt_service floe_opt_service;
@@ -713,6 +718,11 @@ int floe_opt_service_poll_wait(floe_opt_service *s, const json_t *req, floe_opt_
  * into the service.
  */
 typedef void (*floe_opt_tasks_fn)(void *ud, const char *group);
+
+/* The server is planning a table (`on` true) or done with it (false; in pairs). While any
+ * table is planning, polls keep quotas even with break_quota, so the table about to get tasks
+ * finds threads free. */
+void floe_opt_service_planning(floe_opt_service *s, bool on);
 
 /* Install (or with NULL remove) the tasks hook; `ud` is borrowed. */
 void floe_opt_service_set_tasks_hook(floe_opt_service *s, floe_opt_tasks_fn fn, void *ud);

@@ -83,12 +83,14 @@ typedef struct floe_server_config {
     floe_catalog_config *catalogs; /* empty: one catalog named "default" */
     size_t n_catalogs;
     /* Self-optimizing (YAML `optimizing:` and `optimizer-groups:`). */
-    bool opt_enabled;                    /* optimizing.enabled (true): evaluate, plan, commit */
-    int64_t opt_refresh_interval_ms;     /* optimizing.refresh-tables.interval (60s) */
-    int64_t opt_heartbeat_timeout_ms;    /* optimizing.heartbeat-timeout (60s) */
-    int64_t opt_ack_timeout_ms;          /* optimizing.ack-timeout (30s) */
-    int64_t opt_execute_timeout_ms;      /* optimizing.execute-timeout (1h) */
-    int64_t opt_history_keep_ms;         /* optimizing.process.history-data-keep-time (7d) */
+    bool opt_enabled;                 /* optimizing.enabled (true): evaluate, plan, commit */
+    int64_t opt_refresh_interval_ms;  /* optimizing.refresh-tables.interval (60s) */
+    int64_t opt_heartbeat_timeout_ms; /* optimizing.heartbeat-timeout (60s) */
+    int64_t opt_ack_timeout_ms;       /* optimizing.ack-timeout (30s) */
+    int64_t opt_execute_timeout_ms;   /* optimizing.execute-timeout (1h) */
+    int64_t opt_history_keep_ms;      /* optimizing.process.history-data-keep-time (7d) */
+    bool opt_break_quota; /* optimizing.break-quota-limit-enabled (true): idle threads may run
+                           * tasks of a table past its quota when nothing else waits */
     floe_optimizer_group_config *groups; /* "default" is added by finish when missing */
     size_t n_groups;
     floe_maintenance_config maintenance;

@@ -61,6 +61,7 @@ struct floe_opt_service {
     floe_vec history;           /* floe_opt_process *: finished processes, oldest first */
     floe_opt_tasks_fn tasks_fn; /* long-poll hook: tasks may be available to a group */
     void *tasks_ud;
+    int planning; /* tables the server is planning (floe_opt_service_planning) */
 };
 
 static int64_t wall_clock(void *ud)
@@ -80,6 +81,19 @@ static void tasks_changed(floe_opt_service *s, const char *group)
     if (s->tasks_fn != NULL && group != NULL) {
         s->tasks_fn(s->tasks_ud, group);
     }
+}
+
+void floe_opt_service_planning(floe_opt_service *s, bool on)
+{
+    pthread_mutex_lock(&s->mu);
+    s->planning += on ? 1 : -1;
+    if (s->planning == 0 && s->opts.break_quota) {
+        /* Quotas may be broken again: wake held polls of every group. */
+        for (size_t i = 0; i < s->groups.n; i++) {
+            tasks_changed(s, FLOE_VEC_AT(&s->groups, opt_group, i)->name);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 void floe_opt_service_set_tasks_hook(floe_opt_service *s, floe_opt_tasks_fn fn, void *ud)
@@ -626,15 +640,19 @@ int floe_opt_service_poll_wait(floe_opt_service *s, const json_t *req, floe_opt_
     }
     qsort(cands, nc, sizeof(*cands), candidate_cmp);
     floe_opt_task *chosen = NULL;
-    for (size_t i = 0; i < nc && chosen == NULL; i++) {
-        opt_table *t = cands[i].t;
-        if (running_tasks(t->proc) >= floe_opt_quota_threads(t->quota, threads)) {
-            continue; /* at its quota */
-        }
-        for (size_t k = 0; k < t->proc->n_tasks; k++) {
-            if (t->proc->tasks[k].status == FLOE_OPT_TASK_PLANNED) {
-                chosen = &t->proc->tasks[k];
-                break;
+    /* Pass 0 keeps quotas; pass 1 (break-quota, nothing being planned) ignores them. */
+    int passes = s->opts.break_quota && s->planning == 0 ? 2 : 1;
+    for (int pass = 0; pass < passes && chosen == NULL; pass++) {
+        for (size_t i = 0; i < nc && chosen == NULL; i++) {
+            opt_table *t = cands[i].t;
+            if (pass == 0 && running_tasks(t->proc) >= floe_opt_quota_threads(t->quota, threads)) {
+                continue; /* at its quota */
+            }
+            for (size_t k = 0; k < t->proc->n_tasks; k++) {
+                if (t->proc->tasks[k].status == FLOE_OPT_TASK_PLANNED) {
+                    chosen = &t->proc->tasks[k];
+                    break;
+                }
             }
         }
     }

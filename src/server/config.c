@@ -39,6 +39,7 @@ void floe_server_config_init(floe_server_config *c)
     c->opt_ack_timeout_ms = 30000;
     c->opt_execute_timeout_ms = 3600000;
     c->opt_history_keep_ms = 7LL * 24 * 3600 * 1000;
+    c->opt_break_quota = true;
     c->maintenance.enabled = true;
     c->maintenance.first_run_ms = 60 * 1000;
     c->maintenance.poll_ms = 60 * 1000;
@@ -407,6 +408,9 @@ static floe_status optimizing_key(walker *w, floe_server_config *c, const char *
 {
     if (strcmp(key, "enabled") == 0) {
         return get_bool(w, v, "optimizing.enabled", &c->opt_enabled);
+    }
+    if (strcmp(key, "break-quota-limit-enabled") == 0) {
+        return get_bool(w, v, "optimizing.break-quota-limit-enabled", &c->opt_break_quota);
     }
     struct {
         const char *name;

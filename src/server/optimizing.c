@@ -425,7 +425,9 @@ static void evaluate_table(server_opt *o, opt_tbl *t)
                                         .necessary = ev->summary.type != FLOE_OPT_NONE,
                                         .pending = &ev->summary});
             if (t->rt.status == FLOE_OPT_PENDING) {
+                floe_opt_service_planning(o->svc, true);
                 plan_table(o, t, &ts, &src, &ctx, ev);
+                floe_opt_service_planning(o->svc, false);
             }
         }
     }
@@ -955,7 +957,8 @@ floe_status server_opt_start(floe_server *srv, server_opt **out, floe_err *err)
     floe_vec_init(&o->tables, sizeof(opt_tbl *));
     floe_opt_service_opts so = {.heartbeat_timeout_ms = cfg->opt_heartbeat_timeout_ms,
                                 .ack_timeout_ms = cfg->opt_ack_timeout_ms,
-                                .execute_timeout_ms = cfg->opt_execute_timeout_ms};
+                                .execute_timeout_ms = cfg->opt_execute_timeout_ms,
+                                .break_quota = cfg->opt_break_quota};
     o->svc = floe_opt_service_new(&so);
     floe_status st = FLOE_OK;
     for (size_t i = 0; i < cfg->n_groups && st == FLOE_OK; i++) {

@@ -366,6 +366,33 @@ static void test_quota_limits_concurrent_tasks(void **state)
     floe_opt_service_free(fx.s);
 }
 
+/* Break-quota (Amoro's break-quota-limit-enabled): with nothing being planned, idle threads
+ * take tasks past a table's quota; while a table is planning, quotas hold again. */
+static void test_break_quota(void **state)
+{
+    (void)state;
+    svc_fx fx;
+    fx.clock.now = 1000000;
+    floe_opt_service_opts o = {.clock = test_clock, .clock_ud = &fx.clock, .break_quota = true};
+    fx.s = floe_opt_service_new(&o);
+    floe_err err = {0};
+    floe_opt_group_def g = {.name = "default", .policy = FLOE_OPT_POLICY_QUOTA};
+    FLOE_ASSERT_OK(floe_opt_service_set_group(fx.s, &g, &err), &err);
+    char *tok = reg(&fx, 4);
+    submit(&fx, "db.t", 12, 4, NULL, 0); /* quota 0.5 of 4 threads = 2 */
+    polled p;
+    assert_true(poll_task(&fx, tok, 0, &p));
+    assert_true(poll_task(&fx, tok, 1, &p));
+    floe_opt_service_planning(fx.s, true);
+    assert_false(poll_task(&fx, tok, 2, &p)); /* another table is being planned */
+    floe_opt_service_planning(fx.s, false);
+    assert_true(poll_task(&fx, tok, 2, &p)); /* past the quota: nothing else waits */
+    assert_true(poll_task(&fx, tok, 3, &p));
+    assert_int_equal(p.pid, 12);
+    free(tok);
+    floe_opt_service_free(fx.s);
+}
+
 static void test_quota_policy_prefers_least_occupied(void **state)
 {
     (void)state;
@@ -489,6 +516,7 @@ FLOE_TEST_GROUP(service)
         T(test_execute_timeout_and_repoll),
         T(test_failures_retry_then_fail_process),
         T(test_quota_limits_concurrent_tasks),
+        T(test_break_quota),
         T(test_quota_policy_prefers_least_occupied),
         T(test_balanced_policy_prefers_longest_waiting),
         T(test_cancel_and_partial_commit),
