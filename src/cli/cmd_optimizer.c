@@ -29,7 +29,8 @@ static const char usage[] =
     "  --location-map FROM=TO  read and write locations starting with FROM under TO\n"
     "                          instead (repeatable; e.g. s3://bucket=/mnt/bucket)\n"
     "  --resource-id ID        a name for this worker, shown by the server\n"
-    "  --memory-mb N           memory this worker offers, reported at registration\n"
+    "  --memory MB             memory this worker offers in MiB, reported at registration\n"
+    "                          (--memory-mb is the same)\n"
     "  --stop-grace SECONDS    on stop, let running tasks finish for this long before\n"
     "                          canceling them (default 30; -1 waits for them)\n"
     "  --poll-wait-ms MS       long-poll: how long the server may hold a poll that finds\n"
@@ -51,8 +52,8 @@ static int run_optimizer(int argc, char **argv)
         bool takes_value = strcmp(a, "--server") == 0 || strcmp(a, "--group") == 0 ||
                            strcmp(a, "--threads") == 0 || strcmp(a, "--token") == 0 ||
                            strcmp(a, "--location-map") == 0 || strcmp(a, "--resource-id") == 0 ||
-                           strcmp(a, "--memory-mb") == 0 || strcmp(a, "--stop-grace") == 0 ||
-                           strcmp(a, "--poll-wait-ms") == 0;
+                           strcmp(a, "--memory") == 0 || strcmp(a, "--memory-mb") == 0 ||
+                           strcmp(a, "--stop-grace") == 0 || strcmp(a, "--poll-wait-ms") == 0;
         if (!takes_value) {
             rc = cli_usage_error("optimizer", "unknown option '%s'", a);
             break;
@@ -76,10 +77,10 @@ static int run_optimizer(int argc, char **argv)
                 rc = cli_usage_error("optimizer", "--threads must be from 1 to 1024");
             }
             cfg.threads = n;
-        } else if (strcmp(a, "--memory-mb") == 0) {
+        } else if (strcmp(a, "--memory") == 0 || strcmp(a, "--memory-mb") == 0) {
             int64_t n = 0;
             if (floe_parse_i64(v, &n, NULL) != FLOE_OK || n < 1) {
-                rc = cli_usage_error("optimizer", "--memory-mb must be a positive number");
+                rc = cli_usage_error("optimizer", "%s must be a positive number of MiB", a);
             }
             cfg.memory_mb = n;
         } else if (strcmp(a, "--stop-grace") == 0) {

@@ -60,7 +60,8 @@ grep -q 'component=optimizer.*registered with group default' "$TMP/server.log" |
 grep -q 'msg="done in' "$TMP/server.log" || check_fail "the embedded optimizer ran no task"
 
 # A standalone worker registers with the same server and stops cleanly on SIGTERM.
-"$FLOE" optimizer --server "$BASE" --threads 2 --resource-id standalone >"$TMP/opt.log" 2>&1 &
+"$FLOE" optimizer --server "$BASE" --threads 2 --memory 512 --resource-id standalone \
+    >"$TMP/opt.log" 2>&1 &
 OPT_PID=$!
 for _ in $(seq 1 100); do
     req GET /api/v1/optimizers
@@ -69,6 +70,8 @@ for _ in $(seq 1 100); do
 done
 expect_jq '[.optimizers[] | select(."resource-id" == "standalone") | .threads] | first' 2 \
     "standalone optimizer registered with 2 threads"
+expect_jq '[.optimizers[] | select(."resource-id" == "standalone") | ."memory-mb"] | first' 512 \
+    "--memory is reported at registration"
 # Its two threads' polls are held by the server (long-poll, 10 s): SIGTERM must not wait for them.
 sleep 1
 STOP_START=$(date +%s%N)
