@@ -247,6 +247,83 @@ static void test_compacts_with_position_and_equality_deletes(void **state)
     xtable_close(&x);
 }
 
+/* The table gets a sort order (Average Weight desc nulls last, then Breed Name asc): the
+ * output holds the same rows, in that order, and says which order it follows; the row-group
+ * merge is not used (stitching cannot sort) even when asked for. */
+static void test_sorts_by_table_sort_order(void **state)
+{
+    floe_test_ctx *t = *state;
+    xtable x;
+    xtable_open(t, &x, JAVA_POS_EQ, JAVA_POS_EQ_LOC, "v5.metadata.json");
+    /* v6 = v5 plus the sort order, written next to it in the copy. */
+    json_error_t je;
+    json_t *m =
+        json_load_file(floe_arena_sprintf(t->arena, "%s/metadata/v5.metadata.json", x.dir), 0, &je);
+    assert_non_null(m);
+    json_t *order = json_pack("{s:i, s:[{s:s, s:i, s:s, s:s}, {s:s, s:i, s:s, s:s}]}", "order-id",
+                              1, "fields", "transform", "identity", "source-id", 2, "direction",
+                              "desc", "null-order", "nulls-last", "transform", "identity",
+                              "source-id", 1, "direction", "asc", "null-order", "nulls-first");
+    assert_non_null(order);
+    json_array_append_new(json_object_get(m, "sort-orders"), order);
+    json_object_set_new(m, "default-sort-order-id", json_integer(1));
+    assert_int_equal(
+        json_dump_file(m, floe_arena_sprintf(t->arena, "%s/metadata/v6.metadata.json", x.dir), 0),
+        0);
+    json_decref(m);
+
+    size_t idx[] = {0, 1};
+    floe_opt_task_input in = xtable_task(t, &x, idx, 2, FLOE_OPT_REWRITE);
+    in.metadata_location = JAVA_POS_EQ_LOC "/metadata/v6.metadata.json";
+    static const floe_kv merge[] = {{"rewrite.use-parquet-row-group-merge.enabled", "true"}};
+    in.properties = merge;
+    in.n_properties = 1;
+    size_t n_expected = 0;
+    const char *expected = expected_rows(t, &x, idx, 2, &n_expected);
+    floe_opt_task_output out;
+    floe_err err = {0};
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in, x.io, NULL, t->arena, &out, &err), &err);
+    assert_int_equal(out.n_files, 1);
+    assert_true(out.files[0].has_sort_order_id);
+    assert_int_equal(out.files[0].sort_order_id, 1);
+    size_t n_out = 0;
+    assert_string_equal(output_rows(t, &x, &in, &out, &n_out), expected);
+    assert_string_not_equal(sum(&out, "row-group-merge"), "true");
+
+    /* Read the output in file order: weights never rise, names rise within a weight. */
+    floe_data_file f = xoutput_as_file(t, &x, &in, &out.files[0]);
+    const floe_ice_schema *schema = floe_table_meta_current_schema(x.meta);
+    floe_ice_read_opts ro = {.schema = schema, .file = &f, .spec = floe_table_meta_spec(x.meta, 0)};
+    floe_ice_reader *r = NULL;
+    FLOE_ASSERT_OK(floe_ice_reader_open(x.io, &ro, &r, &err), &err);
+    double prev_w = 1e300;
+    char prev_name[128] = "";
+    size_t rows = 0;
+    for (;;) {
+        const floe_ice_batch *b = NULL;
+        FLOE_ASSERT_OK(floe_ice_reader_next(r, &b, &err), &err);
+        if (b == NULL) {
+            break;
+        }
+        for (size_t i = 0; i < b->n_rows; i++, rows++) {
+            const floe_value *name = &b->columns[0][i], *w = &b->columns[1][i];
+            assert_int_equal(w->kind, FLOE_V_DOUBLE);
+            assert_int_equal(name->kind, FLOE_V_STRING);
+            char cur[128];
+            snprintf(cur, sizeof(cur), "%.*s", (int)name->u.bytes.len, name->u.bytes.ptr);
+            assert_true(w->u.f64 <= prev_w);
+            if (w->u.f64 == prev_w) {
+                assert_true(strcmp(prev_name, cur) <= 0);
+            }
+            prev_w = w->u.f64;
+            snprintf(prev_name, sizeof(prev_name), "%s", cur);
+        }
+    }
+    floe_ice_reader_close(r);
+    assert_int_equal(rows, n_expected);
+    xtable_close(&x);
+}
+
 static void test_two_runs_never_overwrite(void **state)
 {
     floe_test_ctx *t = *state;
@@ -653,6 +730,8 @@ FLOE_TEST_GROUP(execute)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_compacts_with_position_and_equality_deletes,
                                         floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_sorts_by_table_sort_order, floe_test_setup,
+                                        floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_two_runs_never_overwrite, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_rewrite_deletes_as_positions, floe_test_setup,
