@@ -114,7 +114,8 @@ rewrites_of() {
     jq -r --arg p "$2" '[.metadata.snapshots[] | select(.summary."floe.optimizing.process-id" == $p)] | length' <<<"$BODY"
 }
 
-for point in plan plan-stored commit-before-swap commit-after-swap; do
+# FLOE_FAULTS_POINTS selects points (all by default), e.g. when checking a recovery change.
+for point in ${FLOE_FAULTS_POINTS:-plan plan-stored commit-before-swap commit-after-swap}; do
     t=${point//-/_}
     crash_at "$point" "$t" || continue
     converge "$point" "$t"
