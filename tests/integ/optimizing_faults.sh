@@ -24,6 +24,15 @@ catalogs:
     properties:
       table.self-optimizing.min-plan-interval: "0"
 YAML
+# A malformed hook value is refused at start-up rather than ignored.
+FLOE_TEST_PAUSE=commit:100 timeout 20 "$FLOE" server --data-dir "$TMP/bad" --listen 127.0.0.1:0 \
+    --config "$TMP/config.yaml" >"$TMP/out" 2>"$TMP/err"
+STATUS=$?
+OUT=$(cat "$TMP/out")
+ERR=$(cat "$TMP/err")
+[ "$STATUS" -ne 0 ] && [ "$STATUS" -ne 124 ] || fail "FLOE_TEST_PAUSE=commit:100 was accepted"
+expect_err "FLOE_TEST_PAUSE commit:100: expected plan" "FLOE_TEST_PAUSE=commit:100 refused"
+
 APPENDS=16 # of 10 rows each: more than the 12 fragment files that trigger a minor rewrite
 ROWS=$((APPENDS * 10))
 
