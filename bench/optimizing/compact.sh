@@ -105,13 +105,14 @@ node bench/optimizing/duckdb_check.mjs "$IN" "$DATA/table.decode/data" "$DATA/ta
     "$DATA/out_duck" >"$DATA/check"
 want=$(sed -n 1p "$DATA/check")
 want=${want% row_groups=*}
+declare -A RG # row groups of each read-back line
 i=0
 for n in input decode stitch duck; do
     i=$((i + 1))
     line=$(sed -n "${i}p" "$DATA/check")
     [ "${line% row_groups=*}" = "$want" ] ||
         { echo "compact.sh: $n read back differs from the input: $line" >&2; fail=1; }
-    declare "rg_$n=${line##*row_groups=}"
+    RG[$n]=${line##*row_groups=}
 done
 
 size_of() { find "$1" -name '*.parquet' -printf '%s\n' | awk '{ s += $1 } END { print s }'; }
@@ -121,7 +122,7 @@ duck_bytes=$(size_of "$DATA/out_duck")
 
 echo
 echo "compaction of $FILES files x $ROWS rows ($in_bytes bytes of snappy Parquet written by floe" \
-    "with field ids, $rg_input row groups) into one file, one thread, best of $REPEAT"
+    "with field ids, ${RG[input]} row groups) into one file, one thread, best of $REPEAT"
 printf '%-26s %8s %8s %10s %9s %10s %7s %9s\n' "" "seconds" "MB/s" "rows/s" "peak RSS" "output" \
     "groups" "vs DuckDB"
 line() {
@@ -130,9 +131,9 @@ line() {
         printf "%-26s %8.3f %8.1f %10d %6d MB %6.1f MiB %7d %8.2fx\n", name, s, ib / 1e6 / s,
             ir / s, rss / 1024, out / 1048576, rg, s / d }'
 }
-line "floe decode + re-encode" "$dec_s" "$dec_rss" "$dec_bytes" "$rg_decode"
-line "floe row-group stitching" "$sti_s" "$sti_rss" "$sti_bytes" "$rg_stitch"
-line "DuckDB COPY (query only)" "$duck_s" "$duck_rss" "$duck_bytes" "$rg_duck"
+line "floe decode + re-encode" "$dec_s" "$dec_rss" "$dec_bytes" "${RG[decode]}"
+line "floe row-group stitching" "$sti_s" "$sti_rss" "$sti_bytes" "${RG[stitch]}"
+line "DuckDB COPY (query only)" "$duck_s" "$duck_rss" "$duck_bytes" "${RG[duck]}"
 echo "stitching: the executor reported row-group-merge=$(field stitch row_group_merge) for the" \
     "stitched run, $(field decode row_group_merge) for the decode run"
 echo "read back by DuckDB (inputs and the three outputs agree): $want"
