@@ -68,6 +68,10 @@ struct server_opt {
     int64_t next_refresh_ms;
     int64_t next_prune_ms; /* of finished processes older than the history keep time */
     int64_t last_process_id;
+    /* Test-only fault injection (FLOE_TEST_PAUSE, read once at start): where to pause, how
+     * long. PAUSE_NONE in production, where the hook is one comparison. */
+    int pause_point;
+    int64_t pause_ms;
 };
 
 static int64_t wall_ms(void)
@@ -203,6 +207,99 @@ static void save_process(server_opt *o, opt_tbl *t, const json_t *proc)
     free(t->proc_text);
     t->proc_text = text;
 }
+
+/* ==== Test-only fault injection ==== */
+
+/*
+ * FLOE_TEST_PAUSE=<point>:<ms> makes the optimizing thread sleep <ms> milliseconds at one point
+ * of a table's plan or commit, after logging "test pause: <point> <table> ...", so a crash test
+ * can wait for that line and kill -9 the server inside the window deterministically. Points:
+ *   plan               the runtime is stored as planning, the plan is made, the process is not
+ *                      stored yet;
+ *   plan-stored        the process is stored, but not submitted and the runtime not yet
+ *                      pointing at it;
+ *   commit-before-swap the rewrite's manifests and manifest list are written, the catalog's
+ *                      swap (metadata file and store update) has not happened;
+ *   commit-after-swap  the swap happened, the success is not yet recorded (process and runtime
+ *                      still say committing).
+ * Read once by server_opt_start; unset (production) it costs one comparison per point. Never
+ * set it outside tests: the thread does no other optimizing work while it sleeps.
+ */
+enum { PAUSE_NONE = 0, PAUSE_PLAN, PAUSE_PLAN_STORED, PAUSE_COMMIT_BEFORE, PAUSE_COMMIT_AFTER };
+
+static const char *const PAUSE_NAMES[] = {"", "plan", "plan-stored", "commit-before-swap",
+                                          "commit-after-swap"};
+
+static floe_status pause_parse(const char *s, int *point, int64_t *ms, floe_err *err)
+{
+    const char *colon = strchr(s, ':');
+    for (int i = PAUSE_PLAN; colon != NULL && i <= PAUSE_COMMIT_AFTER; i++) {
+        size_t n = strlen(PAUSE_NAMES[i]);
+        if ((size_t)(colon - s) == n && strncmp(s, PAUSE_NAMES[i], n) == 0) {
+            *point = i;
+            if (floe_parse_i64(colon + 1, ms, err) != FLOE_OK || *ms <= 0) {
+                break;
+            }
+            return FLOE_OK;
+        }
+    }
+    *err = (floe_err){0};
+    return floe_err_set(err, FLOE_ERR_INVALID,
+                        "FLOE_TEST_PAUSE %s: expected plan, plan-stored, commit-before-swap or "
+                        "commit-after-swap, a colon and milliseconds > 0",
+                        s);
+}
+
+/* Sleep at `point` when the test hook asks for it; returns early when the server stops. */
+static void test_pause(server_opt *o, int point, const char *table, int64_t pid)
+{
+    if (o->pause_point != point) {
+        return;
+    }
+    FLOE_LOG_WARN("optimizing", "test pause: %s %s process %lld for %lld ms", PAUSE_NAMES[point],
+                  table, (long long)pid, (long long)o->pause_ms);
+    int64_t end = wall_ms() + o->pause_ms;
+    for (;;) {
+        pthread_mutex_lock(&o->mu);
+        bool stop = o->stop;
+        pthread_mutex_unlock(&o->mu);
+        int64_t left = end - wall_ms();
+        if (stop || left <= 0) {
+            return;
+        }
+        struct timespec ts = {.tv_nsec = (long)(left < 50 ? left : 50) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* A table catalog that pauses around the swap (the commit pause points). */
+typedef struct pause_catalog {
+    server_opt *o;
+    floe_ice_catalog inner;
+    const char *table;
+    int64_t pid;
+} pause_catalog;
+
+static floe_status pause_load(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err)
+{
+    pause_catalog *pc = ctx;
+    return pc->inner.ops->load(pc->inner.ctx, a, out, err);
+}
+
+static floe_status pause_commit(void *ctx, floe_arena *a, const floe_ice_requirement *reqs,
+                                size_t n_reqs, const floe_ice_update *ups, size_t n_ups,
+                                floe_table_meta **out, floe_err *err)
+{
+    pause_catalog *pc = ctx;
+    test_pause(pc->o, PAUSE_COMMIT_BEFORE, pc->table, pc->pid);
+    floe_status st = pc->inner.ops->commit(pc->inner.ctx, a, reqs, n_reqs, ups, n_ups, out, err);
+    if (st == FLOE_OK) {
+        test_pause(pc->o, PAUSE_COMMIT_AFTER, pc->table, pc->pid);
+    }
+    return st;
+}
+
+static const floe_ice_catalog_ops PAUSE_CATALOG_OPS = {.load = pause_load, .commit = pause_commit};
 
 /* ==== Runtime transitions ==== */
 
@@ -343,12 +440,14 @@ static void plan_table(server_opt *o, opt_tbl *t, table_state *ts, floe_opt_sour
     }
     o->last_process_id = pid;
     pthread_mutex_unlock(&o->mu);
+    test_pause(o, PAUSE_PLAN, t->name, pid);
     floe_opt_process *p = NULL;
     st = floe_opt_process_from_plan(plan, pid, t->name, now, &p, &err);
     if (st == FLOE_OK) {
         json_t *pj = floe_opt_process_to_json(p, true);
         save_process(o, t, pj);
         json_decref(pj);
+        test_pause(o, PAUSE_PLAN_STORED, t->name, pid);
         int64_t last =
             t->rt.last_minor_ms > t->rt.last_full_ms ? t->rt.last_minor_ms : t->rt.last_full_ms;
         st = floe_opt_service_submit(o->svc, p, &ts->props, last, &err);
@@ -495,6 +594,11 @@ static void commit_process(server_opt *o, opt_tbl *t, json_t *pj, bool from_serv
         floe_ident id = tbl_ident(t);
         floe_ice_catalog ice;
         st = floe_catalog_ice_table(cat, a, &id, &ice, &err);
+        pause_catalog pc = {.o = o, .table = t->name, .pid = pid};
+        if (st == FLOE_OK && o->pause_point >= PAUSE_COMMIT_BEFORE) {
+            pc.inner = ice;
+            ice = (floe_ice_catalog){.ops = &PAUSE_CATALOG_OPS, .ctx = &pc, .io = pc.inner.io};
+        }
         if (st == FLOE_OK) {
             st = floe_opt_commit(a, &ice, pj, &res, &err);
         }
@@ -767,6 +871,49 @@ static void on_change(void *ud, const floe_change *ch)
 
 /* ==== Recovery ==== */
 
+/*
+ * Record as failed the table's stored processes that still say running or committing but that
+ * recovery did not keep (`keep`, 0 for none): a stop between storing a planned process and the
+ * runtime pointing at it, or a process whose resubmission failed. Without this they would show
+ * as running forever.
+ */
+static void abandon_stale(server_opt *o, opt_tbl *t, floe_arena *a, int64_t keep)
+{
+    floe_ident id = tbl_ident(t);
+    const char **rows = NULL;
+    size_t n = 0;
+    floe_err err = {0};
+    if (floe_store_opt_process_list(o->srv->store, a, t->catalog, &id, OPT_PROCESSES_LIMIT, &rows,
+                                    &n, &err) != FLOE_OK) {
+        FLOE_LOG_WARN("optimizing", "%s: list processes: %s", t->name, err.msg);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *pj = json_loads(rows[i], 0, NULL);
+        const char *status = json_string_value(json_object_get(pj, "status"));
+        int64_t pid = json_integer_value(json_object_get(pj, "process-id"));
+        if (pj != NULL && pid != keep && status != NULL &&
+            (strcmp(status, "running") == 0 || strcmp(status, "committing") == 0)) {
+            json_object_set_new(pj, "status", json_string("failed"));
+            json_object_set_new(pj, "end-ms", json_integer(wall_ms()));
+            json_object_set_new(pj, "fail-reason",
+                                json_string("abandoned: the server stopped before the process "
+                                            "was running or committed"));
+            char *text = json_dumps(pj, JSON_COMPACT);
+            if (text == NULL || floe_store_opt_process_put(o->srv->store, t->catalog, &id, pid,
+                                                           "failed", text, &err) != FLOE_OK) {
+                FLOE_LOG_WARN("optimizing", "%s: settle stale process %lld: %s", t->name,
+                              (long long)pid, err.msg);
+            } else {
+                FLOE_LOG_INFO("optimizing", "%s: stale process %lld recorded as failed", t->name,
+                              (long long)pid);
+            }
+            free(text);
+        }
+        json_decref(pj);
+    }
+}
+
 static void recover(server_opt *o)
 {
     floe_arena *a = floe_arena_new(OPT_ARENA_MAX);
@@ -863,6 +1010,9 @@ static void recover(server_opt *o)
                       floe_opt_status_name(before), floe_opt_status_name(t->rt.status),
                       (long long)rt.process_id);
         save_runtime(o, t);
+        bool kept = t->recovered != NULL || (t->rt.status >= FLOE_OPT_MINOR_OPTIMIZING &&
+                                             t->rt.status <= FLOE_OPT_COMMITTING);
+        abandon_stale(o, t, a, kept ? rt.process_id : 0);
     }
     floe_arena_free(a);
 }
@@ -961,6 +1111,13 @@ floe_status server_opt_start(floe_server *srv, server_opt **out, floe_err *err)
                                 .break_quota = cfg->opt_break_quota};
     o->svc = floe_opt_service_new(&so);
     floe_status st = FLOE_OK;
+    const char *pause = getenv("FLOE_TEST_PAUSE");
+    if (pause != NULL && pause[0] != '\0') {
+        st = pause_parse(pause, &o->pause_point, &o->pause_ms, err);
+        if (st == FLOE_OK) {
+            FLOE_LOG_WARN("optimizing", "FLOE_TEST_PAUSE=%s: test-only pauses are on", pause);
+        }
+    }
     for (size_t i = 0; i < cfg->n_groups && st == FLOE_OK; i++) {
         const floe_optimizer_group_config *g = &cfg->groups[i];
         floe_opt_group_def def = {.name = g->name, .max_input_per_thread = group_max_input(g)};

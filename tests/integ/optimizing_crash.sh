@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# kill -9 of `floe server` while its local optimizer works on a table, at two moments: while a
-# process executes (status minor) and while it commits (status committing). After each restart
-# on the same data directory the table converges again (back to idle with fewer files than the
-# minor trigger, nothing stuck, successful processes) and every appended row is read back exactly once (gen_append --check: count,
-# distinct ids, id sum). optimizing.sh covers the same restart with a fake optimizer and
-# optimizing_recovery.sh a commit interrupted at a simulated moment; this one uses the real
-# local optimizer and real timing.
+# kill -9 of `floe server` while its local optimizer executes a process (status minor). After
+# the restart on the same data directory the table converges again (back to idle with fewer
+# files than the minor trigger, nothing stuck, a successful process) and every appended row is
+# read back exactly once (gen_append --check: count, distinct ids, id sum). optimizing.sh covers
+# the same restart with a fake optimizer; the kills mid-plan and mid-commit (windows too short to
+# hit by polling) are made deterministic by the server's test hook in optimizing_faults.sh.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/server/common.sh"
 source "$(dirname "$0")/server/optimizing_common.sh"
@@ -70,23 +69,9 @@ set_props t '{"self-optimizing.enabled":"true"}'
 kill_at minor || check_fail "the table never reached status minor"
 converge "killed while executing"
 
-# ---- mid-commit: the window is short, so try a few rounds of new appends ----
-# The commit window is milliseconds wide and polling may miss it on a loaded machine; a crash
-# at a simulated point of the commit is covered deterministically by optimizing_recovery.sh,
-# so a miss here is reported, not failed (each round is bounded to keep CI time small).
-caught=0
-for round in 1 2 3; do
-    add_rows 14
-    if kill_at committing 15; then
-        caught=1
-        converge "killed while committing (round $round)"
-        break
-    fi
-done
-[ "$caught" = 1 ] || echo "note: the commit window was not caught in 3 rounds (see optimizing_recovery.sh)" >&2
 req GET /api/v1/optimizing/tables/default/db/t/processes
 expect_jq '[.processes[] | select(.status == "success")] | length >= 1' true \
-    "successful processes after the restarts"
+    "a successful process after the restart"
 expect_jq '[.processes[] | select(.status == "running" or .status == "committing")] | length' 0 \
     "no process left running"
 stop_server TERM
