@@ -844,6 +844,47 @@ static bool eq_deleted(rowctx *c)
     return false;
 }
 
+/*
+ * The batch columns of a flat read, or NULL: when every top-level field read is a leaf that is
+ * not repeated (slot i of its column is row i) and no extra column is needed (those are found
+ * in the assembled row), rows are read straight from the columns without assembling them.
+ */
+static const floe_pq_column **flat_columns(floe_ice_reader *r, const floe_pq_batch *b)
+{
+    if (r->n_extras > 0) {
+        return NULL;
+    }
+    const floe_pq_column **cols = floe_arena_calloc(r->batch_arena, r->n_top + 1, sizeof(*cols));
+    if (cols == NULL) {
+        return NULL; /* the assembler path reports the arena failure */
+    }
+    for (size_t s = 0; s < r->n_top; s++) {
+        const floe_pq_node *n = r->top[s];
+        if (!n->is_leaf || n->repetition == FLOE_PQ_REPEATED) {
+            return NULL;
+        }
+        for (size_t j = 0; j < b->n_columns && cols[s] == NULL; j++) {
+            if (b->columns[j].leaf == n && b->columns[j].n == b->n_rows &&
+                b->columns[j].rep == NULL) {
+                cols[s] = &b->columns[j];
+            }
+        }
+        if (cols[s] == NULL) {
+            return NULL;
+        }
+    }
+    return cols;
+}
+
+/* Row `i` of a flat column: its value, or null. */
+static floe_value flat_value(const floe_pq_column *c, size_t i)
+{
+    if (c->def != NULL && c->def[i] != c->leaf->max_def) {
+        return floe_value_null();
+    }
+    return floe_pq_column_value(c, i);
+}
+
 static floe_status read_file_batch(floe_ice_reader *r, const floe_pq_batch *b, size_t *n_out)
 {
     floe_err *err = r->err;
@@ -860,13 +901,18 @@ static floe_status read_file_batch(floe_ice_reader *r, const floe_pq_batch *b, s
     if (items == NULL || r->positions == NULL) {
         return floe_arena_check(r->batch_arena, err);
     }
-    floe_status st = floe_pq_assembler_new(b, r->top, r->n_top, r->batch_arena, &as, err);
+    const floe_pq_column **flat = flat_columns(r, b);
+    floe_status st = flat != NULL
+                         ? FLOE_OK
+                         : floe_pq_assembler_new(b, r->top, r->n_top, r->batch_arena, &as, err);
     size_t k = 0;
     for (size_t i = 0; st == FLOE_OK && i < b->n_rows; i++) {
-        floe_value raw;
-        st = floe_pq_assembler_next(as, &raw, err);
-        if (st != FLOE_OK) {
-            break;
+        floe_value raw = floe_value_null();
+        if (flat == NULL) {
+            st = floe_pq_assembler_next(as, &raw, err);
+            if (st != FLOE_OK) {
+                break;
+            }
         }
         r->stats.rows_read++;
         int64_t pos = b->first_row + (int64_t)i;
@@ -881,6 +927,9 @@ static floe_status read_file_batch(floe_ice_reader *r, const floe_pq_batch *b, s
             int32_t s = r->root.src[c];
             if (s < 0) {
                 items[c] = r->root.kids[c].constant;
+            } else if (flat != NULL) {
+                floe_value v = flat_value(flat[s], i);
+                st = convert(r, &r->root.kids[c], &v, &items[c]);
             } else {
                 st = convert(r, &r->root.kids[c], &raw.u.nested.items[s], &items[c]);
             }
