@@ -11,14 +11,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/server/common.sh"
 source "$(dirname "$0")/server/optimizing_common.sh"
 
-cat >"$TMP/config.yaml" <<YAML
-optimizing:
-  refresh-tables.interval: 1s
-catalogs:
-  - name: default
-    properties:
-      table.self-optimizing.min-plan-interval: "0"
-YAML
+fast_optimizing_config # $TMP/config.yaml
 start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 req POST /v1/namespaces '{"namespace":["db"]}'
 

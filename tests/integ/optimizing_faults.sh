@@ -16,14 +16,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/server/common.sh"
 source "$(dirname "$0")/server/optimizing_common.sh"
 
-cat >"$TMP/config.yaml" <<YAML
-optimizing:
-  refresh-tables.interval: 1s
-catalogs:
-  - name: default
-    properties:
-      table.self-optimizing.min-plan-interval: "0"
-YAML
+fast_optimizing_config # $TMP/config.yaml
 # A malformed hook value is refused at start-up rather than ignored.
 FLOE_TEST_PAUSE=commit:100 timeout 20 "$FLOE" server --data-dir "$TMP/bad" --listen 127.0.0.1:0 \
     --config "$TMP/config.yaml" >"$TMP/out" 2>"$TMP/err"

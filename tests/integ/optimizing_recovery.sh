@@ -11,14 +11,7 @@ source "$(dirname "$0")/server/common.sh"
 source "$(dirname "$0")/server/optimizing_common.sh"
 command -v sqlite3 >/dev/null || { echo "SKIP: no sqlite3 command"; exit 0; }
 
-cat >"$TMP/config.yaml" <<YAML
-optimizing:
-  refresh-tables.interval: 1s
-catalogs:
-  - name: default
-    properties:
-      table.self-optimizing.min-plan-interval: "0"
-YAML
+fast_optimizing_config # $TMP/config.yaml
 DB="$TMP/data/floe.db"
 start_server "$TMP/data" --config "$TMP/config.yaml" "${NO_EMBEDDED[@]}"
 req POST /v1/namespaces '{"namespace":["db"]}'

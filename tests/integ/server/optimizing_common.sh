@@ -12,6 +12,19 @@ if "$FLOE" server --help 2>&1 | grep -q -- --local-optimizer-threads; then
     NO_EMBEDDED=(--local-optimizer-threads 0)
 fi
 
+# fast_optimizing_config: $TMP/config.yaml with tables refreshed every second and planned as
+# soon as they are pending (min-plan-interval 0).
+fast_optimizing_config() {
+    cat >"$TMP/config.yaml" <<YAML
+optimizing:
+  refresh-tables.interval: 1s
+catalogs:
+  - name: default
+    properties:
+      table.self-optimizing.min-plan-interval: "0"
+YAML
+}
+
 # create_table NAME PROPS_JSON: table db.NAME (id long, data string), unpartitioned.
 create_table() {
     req POST /v1/namespaces/db/tables "{\"name\":\"$1\",\"schema\":{\"type\":\"struct\",\"fields\":[{\"id\":1,\"name\":\"id\",\"type\":\"long\",\"required\":false},{\"id\":2,\"name\":\"data\",\"type\":\"string\",\"required\":false}]},\"properties\":$2}"
