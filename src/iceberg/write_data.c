@@ -67,6 +67,7 @@ struct floe_ice_writer {
     bool full_metrics;
     const char *suffix;
     const floe_value *fixed_partition;
+    bool fixed_key;                     /* `key` holds the fixed partition's key (made once) */
     const floe_ice_schema *path_schema; /* for partition paths */
     char *data_location;
 
@@ -671,11 +672,16 @@ static floe_status partition_of(floe_ice_writer *w, const floe_value *row, floe_
 {
     if (w->fixed_partition != NULL) {
         *tuple = *w->fixed_partition;
-    } else {
-        floe_status st = floe_partition_tuple(w->scratch, w->spec, w->schema, row, tuple, err);
-        if (st != FLOE_OK) {
-            return floe_err_wrap(err, "partition of a row");
+        if (w->fixed_key) {
+            return FLOE_OK; /* nothing else writes `key` */
         }
+        floe_status st = make_key(w, tuple, err);
+        w->fixed_key = st == FLOE_OK;
+        return st;
+    }
+    floe_status st = floe_partition_tuple(w->scratch, w->spec, w->schema, row, tuple, err);
+    if (st != FLOE_OK) {
+        return floe_err_wrap(err, "partition of a row");
     }
     return make_key(w, tuple, err);
 }
