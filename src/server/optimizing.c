@@ -299,7 +299,16 @@ static floe_status pause_commit(void *ctx, floe_arena *a, const floe_ice_require
     return st;
 }
 
-static const floe_ice_catalog_ops PAUSE_CATALOG_OPS = {.load = pause_load, .commit = pause_commit};
+static void pause_serialize(void *ctx, bool on)
+{
+    pause_catalog *pc = ctx;
+    if (pc->inner.ops->serialize != NULL) {
+        pc->inner.ops->serialize(pc->inner.ctx, on);
+    }
+}
+
+static const floe_ice_catalog_ops PAUSE_CATALOG_OPS = {
+    .load = pause_load, .commit = pause_commit, .serialize = pause_serialize};
 
 /* ==== Runtime transitions ==== */
 
