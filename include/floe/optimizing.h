@@ -618,9 +618,9 @@ typedef struct floe_opt_commit_result {
  * the plan snapshot's data sequence number; validated from the plan snapshot. A position-delete
  * file the plan did not mark removable is removed too when every task listing it succeeded and
  * reported it (floe_opt_pos_delete_report) and every path those reports name outside their own
- * task is a `rewrite` input of a successful task: it would apply to nothing afterwards. The snapshot
- * summary records "floe.optimizing.process-id", so a commit retried after a restart finds its
- * earlier snapshot and succeeds without committing twice. FLOE_ERR_CONFLICT when an input file
+ * task is a `rewrite` input of a successful task: it would apply to nothing afterwards. The
+ * snapshot summary records "floe.optimizing.process-id", so a commit retried after a restart finds
+ * its earlier snapshot and succeeds without committing twice. FLOE_ERR_CONFLICT when an input file
  * is no longer live or a conflicting delete was added since the plan (the table is unchanged);
  * FLOE_ERR_INVALID for a process with no successful task or unparsable task JSON.
  */

@@ -161,8 +161,8 @@ static floe_status remove_covered(const parsed_task *tasks, size_t n_tasks, cons
             end++;
         }
         const char *path = cv[g].path;
-        bool covered = !path_in(keep->data, keep->n, path) &&
-                       !path_in(removed->data, removed->n, path);
+        bool covered =
+            !path_in(keep->data, keep->n, path) && !path_in(removed->data, removed->n, path);
         for (size_t e = g; e < end && covered; e++) {
             const floe_opt_pos_delete_report *r = report_of(&tasks[cv[e].task].out, path);
             covered = r != NULL;
