@@ -241,6 +241,22 @@ catalogs:
     // The optimizer alone gets there: a rewrite also removes the position-delete files whose
     // every named data file it rewrote, so none is left applying to nothing (no dangling-delete
     // cleanup by table maintenance needed).
+    // Idle is not the end while a partition still has more files than its size needs: the
+    // minor trigger interval (1 s) plans it again, so wait for the compacted state too.
+    const compacted = (location) => {
+      const r = floe(['table', 'files', location, '--json']);
+      const perPart = new Map();
+      for (const line of r.stdout.trim().split('\n')) {
+        const f = JSON.parse(line);
+        const key = JSON.stringify(f.partition);
+        const p = perPart.get(key) ?? { n: 0, bytes: 0 };
+        p.n += 1;
+        p.bytes += f['file-size-in-bytes'];
+        perPart.set(key, p);
+      }
+      return r.status === 0 &&
+        [...perPart.values()].every((p) => p.n <= Math.max(1, Math.ceil(p.bytes / TARGET)));
+    };
     let state;
     for (let i = 0; i < 600; i++) {
       const tbl = await api(base, '/v1/namespaces/shop/tables/items');
@@ -251,7 +267,7 @@ catalogs:
       state = { summary: cur.summary, status, location: tbl['metadata-location'] };
       if (i % 25 === 0) note(`waiting: ${status} ${cur.summary['total-data-files']} data files, ${cur.summary['total-delete-files']} delete files`);
       if (Number(cur.summary['total-delete-files']) === 0 && status === 'idle' &&
-          Number(cur.summary['total-data-files']) <= 6) {
+          Number(cur.summary['total-data-files']) <= 6 && compacted(state.location)) {
         break;
       }
       await sleep(200);
