@@ -507,7 +507,8 @@ static void evaluate_table(server_opt *o, opt_tbl *t)
             apply(o, t, FLOE_OPT_EV_DISABLE, (floe_opt_event_args){0});
         }
     } else if (ts.snap != NULL && ts.snap->snapshot_id == t->rt.last_evaluated_snapshot_id &&
-               t->rt.status == FLOE_OPT_IDLE && wall_ms() - t->last_eval_ms < reeval_ms(o, &ts.props)) {
+               t->rt.status == FLOE_OPT_IDLE &&
+               wall_ms() - t->last_eval_ms < reeval_ms(o, &ts.props)) {
         /* Nothing committed since the last look: time-based triggers are checked again
          * only every few refresh intervals, so idle tables cost a metadata read. */
     } else if (ts.snap != NULL) {
