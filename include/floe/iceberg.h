@@ -1457,6 +1457,14 @@ typedef struct floe_ice_read_opts {
     size_t batch_rows;           /* 0: FLOE_ICE_DEFAULT_BATCH_ROWS */
     size_t max_delete_positions; /* 0: FLOE_ICE_MAX_DELETE_POSITIONS */
     size_t max_delete_memory;    /* 0: FLOE_ICE_MAX_DELETE_MEMORY */
+    /* Optional: the file_path values of each position-delete file the reader loads (it reads
+     * every row of such a file, not only the rows naming `file`). Called during open, per delete
+     * file: once per run of equal values in file order (delete files are sorted by path, so
+     * usually once per distinct path; the bytes are borrowed for the call), then once with
+     * path NULL when the file was read to its end. `del` is the entry of `deletes`. Files the
+     * reader skips (referenced_data_file or file_path bounds exclude `file`) are not reported. */
+    void (*pos_delete_path)(void *ud, const floe_data_file *del, const char *path, size_t len);
+    void *pos_delete_path_ud;
 } floe_ice_read_opts;
 
 typedef struct floe_ice_reader floe_ice_reader;

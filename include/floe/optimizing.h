@@ -319,11 +319,31 @@ typedef struct floe_opt_output_file {
     int32_t sort_order_id;
 } floe_opt_output_file;
 
+/*
+ * What a task found in one of its position-delete files: the distinct data file paths it names
+ * (its file_path column) that are not `rewrite` inputs of the task. n_others == 0: every file it
+ * names is rewritten by this task. A position-delete file of the task without a report is
+ * unknown (not read, more than FLOE_OPT_POS_DELETE_OTHERS_MAX other paths, or an optimizer
+ * that predates reports) and the commit keeps it unless the plan marked it removable.
+ */
+typedef struct floe_opt_pos_delete_report {
+    const char *path; /* the delete file, as the task input names it */
+    const char *const *others;
+    size_t n_others;
+} floe_opt_pos_delete_report;
+
+#define FLOE_OPT_POS_DELETE_OTHERS_MAX 1000     /* other paths in one report */
+#define FLOE_OPT_POS_DELETE_OTHERS_TOTAL 100000 /* other paths in all reports of one task */
+
 typedef struct floe_opt_task_output {
     const floe_opt_output_file *files;
     size_t n_files;
     const floe_kv *summary; /* metrics: "input-bytes", "output-bytes", "rows", ... */
     size_t n_summary;
+    /* JSON "position-deletes" (absent: none, as older optimizers wrote): at most one report per
+     * position-delete file of the task input. */
+    const floe_opt_pos_delete_report *pos_deletes;
+    size_t n_pos_deletes;
 } floe_opt_task_output;
 
 #define FLOE_OPT_TASK_JSON_MAX ((size_t)64 << 20) /* largest task input/output JSON accepted */
@@ -595,9 +615,12 @@ typedef struct floe_opt_commit_result {
  * table behind `cat` as one REWRITE snapshot (floe_ice_op_commit: load, apply, swap, re-apply
  * on a lost swap): the successful tasks' rewritten data files and removable delete files (minus
  * those a task that did not succeed still reads) are replaced by their output files, which keep
- * the plan snapshot's data sequence number; validated from the plan snapshot. The snapshot
- * summary records "floe.optimizing.process-id", so a commit retried after a restart finds its
- * earlier snapshot and succeeds without committing twice. FLOE_ERR_CONFLICT when an input file
+ * the plan snapshot's data sequence number; validated from the plan snapshot. A position-delete
+ * file the plan did not mark removable is removed too when every task listing it succeeded and
+ * reported it (floe_opt_pos_delete_report) and every path those reports name outside their own
+ * task is a `rewrite` input of a successful task: it would apply to nothing afterwards. The
+ * snapshot summary records "floe.optimizing.process-id", so a commit retried after a restart finds
+ * its earlier snapshot and succeeds without committing twice. FLOE_ERR_CONFLICT when an input file
  * is no longer live or a conflicting delete was added since the plan (the table is unchanged);
  * FLOE_ERR_INVALID for a process with no successful task or unparsable task JSON.
  */

@@ -107,8 +107,11 @@ static bool may_target(const floe_data_file *d, const char *path)
 }
 
 static floe_status load_pos_file(floe_fileio *io, const floe_data_file *d, const char *path,
-                                 size_t max, floe_vec *out, floe_err *err)
+                                 size_t max, const floe_ice_read_opts *ro, floe_vec *out,
+                                 floe_err *err)
 {
+    void (*observe)(void *, const floe_data_file *, const char *, size_t) =
+        ro != NULL ? ro->pos_delete_path : NULL;
     floe_pq_reader *r = NULL;
     floe_status st = floe_pq_reader_open(io, d->file_path, NULL, &r, err);
     if (st != FLOE_OK) {
@@ -135,6 +138,7 @@ static floe_status load_pos_file(floe_fileio *io, const floe_data_file *d, const
             break;
         }
         const floe_pq_column *pc = &b->columns[0], *qc = &b->columns[1];
+        const floe_pq_bytes *last = NULL; /* the last path reported (this batch's bytes) */
         for (size_t i = 0; i < b->n_rows; i++) {
             bool pnull = pc->def != NULL && pc->def[i] != pn->max_def;
             bool qnull = qc->def != NULL && qc->def[i] != qn->max_def;
@@ -144,6 +148,11 @@ static floe_status load_pos_file(floe_fileio *io, const floe_data_file *d, const
                 break;
             }
             const floe_pq_bytes *p = &pc->v.bytes[i];
+            if (observe != NULL &&
+                (last == NULL || p->len != last->len || memcmp(p->ptr, last->ptr, p->len) != 0)) {
+                observe(ro->pos_delete_path_ud, d, (const char *)p->ptr, p->len);
+                last = p;
+            }
             if (p->len != pl || memcmp(p->ptr, path, pl) != 0) {
                 continue;
             }
@@ -160,6 +169,9 @@ static floe_status load_pos_file(floe_fileio *io, const floe_data_file *d, const
             floe_vec_push_copy(out, &pos);
         }
     }
+    if (st == FLOE_OK && observe != NULL) {
+        observe(ro->pos_delete_path_ud, d, NULL, 0); /* read to the end */
+    }
     floe_pq_scan_free(scan);
     floe_pq_reader_close(r);
     return st;
@@ -167,7 +179,8 @@ static floe_status load_pos_file(floe_fileio *io, const floe_data_file *d, const
 
 floe_status rows_load_positions(floe_fileio *io, const char *path,
                                 const floe_data_file *const *dels, size_t n, size_t max,
-                                int64_t **out, size_t *n_out, floe_err *err)
+                                const floe_ice_read_opts *opts, int64_t **out, size_t *n_out,
+                                floe_err *err)
 {
     floe_vec v;
     floe_vec_init(&v, sizeof(int64_t));
@@ -182,7 +195,7 @@ floe_status rows_load_positions(floe_fileio *io, const char *path,
                               floe_file_format_name(d->file_format));
             break;
         }
-        st = load_pos_file(io, d, path, max, &v, err);
+        st = load_pos_file(io, d, path, max, opts, &v, err);
         if (st != FLOE_OK) {
             st = floe_err_wrap(err, "position delete file %s", d->file_path);
         }

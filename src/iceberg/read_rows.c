@@ -595,8 +595,8 @@ static floe_status open_task(floe_ice_reader *r)
     size_t max_pos =
         o->max_delete_positions != 0 ? o->max_delete_positions : FLOE_ICE_MAX_DELETE_POSITIONS;
     size_t max_mem = o->max_delete_memory != 0 ? o->max_delete_memory : FLOE_ICE_MAX_DELETE_MEMORY;
-    st = rows_load_positions(r->io, o->file->file_path, o->deletes, o->n_deletes, max_pos, &r->pos,
-                             &r->n_pos, err);
+    st = rows_load_positions(r->io, o->file->file_path, o->deletes, o->n_deletes, max_pos, o,
+                             &r->pos, &r->n_pos, err);
     if (st != FLOE_OK) {
         return st;
     }

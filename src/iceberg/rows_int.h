@@ -97,11 +97,12 @@ const floe_ice_name_mapping *rows_mapping_find_field(const floe_ice_name_mapping
 /*
  * The deleted positions of data file `path` from the position-delete files among `dels`
  * (others are skipped), sorted and distinct, in *out (heap: free()). FLOE_ERR_TOO_BIG past
- * `max` positions.
+ * `max` positions. `opts` (may be NULL) gives the pos_delete_path observer of the read options.
  */
 floe_status rows_load_positions(floe_fileio *io, const char *path,
                                 const floe_data_file *const *dels, size_t n, size_t max,
-                                int64_t **out, size_t *n_out, floe_err *err);
+                                const floe_ice_read_opts *opts, int64_t **out, size_t *n_out,
+                                floe_err *err);
 
 typedef struct rows_eqsets rows_eqsets;
 typedef struct rows_eqgroup rows_eqgroup;

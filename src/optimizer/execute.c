@@ -19,6 +19,19 @@
 
 /* ==== Task context ==== */
 
+/* What the task learnt about one position-delete file of its input (see pos_delete_path). */
+typedef enum pd_state {
+    PD_UNSEEN = 0, /* not read (yet) */
+    PD_READING,    /* being read: paths arrive */
+    PD_DONE,       /* read to the end: `others` is complete */
+    PD_UNKNOWN     /* too many other paths, or one a report cannot carry */
+} pd_state;
+
+typedef struct pd_track {
+    pd_state state;
+    floe_vec others; /* char * (heap): named paths that are not rewrite inputs */
+} pd_track;
+
 typedef struct exec_ctx {
     const floe_opt_task_input *in;
     floe_fileio *io;
@@ -37,6 +50,13 @@ typedef struct exec_ctx {
     int64_t rows_read, rows_pos_deleted, rows_eq_deleted;
     int64_t positions_written;
     bool merged; /* the row-group merge fast path ran */
+    /* Position-delete reports: one track per input delete file (same index), the rewrite
+     * inputs' paths sorted for lookups, the other paths held over all tracks. */
+    pd_track *pd;
+    const char **rewrite_paths;
+    size_t n_rewrite_paths;
+    size_t others_total;
+    size_t pd_last; /* index of the delete file last observed (a cache) */
 } exec_ctx;
 
 static bool canceled(const exec_ctx *c)
@@ -171,6 +191,174 @@ static floe_status applicable_deletes(exec_ctx *c, const floe_opt_data_file *f,
     return FLOE_OK;
 }
 
+/* ==== Which data files the position-delete files name ==== */
+
+static int cstr_cmp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* Bytewise order of (p, len) against a NUL-terminated string, as strcmp orders. */
+static int bytes_cmp(const char *p, size_t len, const char *s)
+{
+    size_t sl = strlen(s);
+    int r = memcmp(p, s, len < sl ? len : sl);
+    return r != 0 ? r : (len > sl) - (len < sl);
+}
+
+static bool is_rewrite_input(const exec_ctx *c, const char *p, size_t len)
+{
+    size_t lo = 0, hi = c->n_rewrite_paths;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = bytes_cmp(p, len, c->rewrite_paths[mid]);
+        if (r == 0) {
+            return true;
+        }
+        if (r < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return false;
+}
+
+static void pd_init(exec_ctx *c)
+{
+    const floe_opt_task_input *in = c->in;
+    c->pd = floe_xcalloc(in->n_deletes + 1, sizeof(*c->pd));
+    for (size_t i = 0; i < in->n_deletes; i++) {
+        floe_vec_init(&c->pd[i].others, sizeof(char *));
+    }
+    c->rewrite_paths = floe_xcalloc(in->n_files + 1, sizeof(*c->rewrite_paths));
+    for (size_t i = 0; i < in->n_files; i++) {
+        if (in->files[i].role == FLOE_OPT_REWRITE) {
+            c->rewrite_paths[c->n_rewrite_paths++] = in->files[i].path;
+        }
+    }
+    qsort(c->rewrite_paths, c->n_rewrite_paths, sizeof(*c->rewrite_paths), cstr_cmp);
+}
+
+static void pd_drop_others(exec_ctx *c, pd_track *t)
+{
+    for (size_t i = 0; i < t->others.n; i++) {
+        free(*FLOE_VEC_AT(&t->others, char *, i));
+    }
+    c->others_total -= t->others.n;
+    t->others.n = 0;
+}
+
+static void pd_fini(exec_ctx *c)
+{
+    for (size_t i = 0; c->pd != NULL && i < c->in->n_deletes; i++) {
+        pd_drop_others(c, &c->pd[i]);
+        floe_vec_fini(&c->pd[i].others);
+    }
+    free(c->pd);
+    free(c->rewrite_paths);
+}
+
+/* Sort and deduplicate a track's other paths. */
+static void pd_compact(exec_ctx *c, pd_track *t)
+{
+    floe_vec_sort(&t->others, cstr_cmp);
+    char **v = t->others.data;
+    size_t k = 0;
+    for (size_t i = 0; i < t->others.n; i++) {
+        if (k > 0 && strcmp(v[k - 1], v[i]) == 0) {
+            free(v[i]);
+            c->others_total--;
+        } else {
+            v[k++] = v[i];
+        }
+    }
+    t->others.n = k;
+}
+
+static void pd_give_up(exec_ctx *c, pd_track *t)
+{
+    pd_drop_others(c, t);
+    t->state = PD_UNKNOWN;
+}
+
+/* The floe_ice_read_opts.pos_delete_path observer: collects what each delete file names. */
+static void observe_pos_path(void *ud, const floe_data_file *del, const char *path, size_t len)
+{
+    exec_ctx *c = ud;
+    const floe_opt_task_input *in = c->in;
+    if (c->pd_last >= in->n_deletes || strcmp(in->deletes[c->pd_last].path, del->file_path) != 0) {
+        size_t i = 0;
+        while (i < in->n_deletes && strcmp(in->deletes[i].path, del->file_path) != 0) {
+            i++;
+        }
+        if (i == in->n_deletes) {
+            return;
+        }
+        c->pd_last = i;
+    }
+    pd_track *t = &c->pd[c->pd_last];
+    if (t->state == PD_DONE || t->state == PD_UNKNOWN) {
+        return; /* already known from an earlier read of the same file */
+    }
+    if (path == NULL) {
+        pd_compact(c, t);
+        t->state = PD_DONE; /* read to the end (an empty file names nothing) */
+        return;
+    }
+    t->state = PD_READING;
+    if (is_rewrite_input(c, path, len)) {
+        return;
+    }
+    size_t n_last = t->others.n;
+    if (n_last > 0 && bytes_cmp(path, len, *FLOE_VEC_AT(&t->others, char *, n_last - 1)) == 0) {
+        return;
+    }
+    if (t->others.n >= FLOE_OPT_POS_DELETE_OTHERS_MAX) {
+        pd_compact(c, t);
+    }
+    /* A path a JSON report cannot carry exactly (NUL, not UTF-8) makes the file unknown. */
+    json_t *probe = memchr(path, '\0', len) == NULL ? json_stringn(path, len) : NULL;
+    bool ok = probe != NULL;
+    json_decref(probe);
+    if (!ok || t->others.n >= FLOE_OPT_POS_DELETE_OTHERS_MAX ||
+        c->others_total >= FLOE_OPT_POS_DELETE_OTHERS_TOTAL) {
+        pd_give_up(c, t);
+        return;
+    }
+    char *copy = floe_xmalloc(len + 1);
+    memcpy(copy, path, len);
+    copy[len] = '\0';
+    floe_vec_push_copy(&t->others, &copy);
+    c->others_total++;
+}
+
+/* The task output's reports: one per position-delete file read to its end. */
+static floe_status pd_reports(exec_ctx *c, floe_opt_task_output *out, floe_err *err)
+{
+    const floe_opt_task_input *in = c->in;
+    floe_opt_pos_delete_report *r = floe_arena_calloc(c->a, in->n_deletes + 1, sizeof(*r));
+    if (r == NULL) {
+        return floe_arena_check(c->a, err);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < in->n_deletes; i++) {
+        const pd_track *t = &c->pd[i];
+        if (in->deletes[i].content != FLOE_CONTENT_POSITION_DELETES || t->state != PD_DONE) {
+            continue;
+        }
+        const char **others = floe_arena_calloc(c->a, t->others.n + 1, sizeof(*others));
+        for (size_t k = 0; others != NULL && k < t->others.n; k++) {
+            others[k] = floe_arena_strdup(c->a, *FLOE_VEC_AT(&t->others, char *, k));
+        }
+        r[n++] = (floe_opt_pos_delete_report){
+            .path = in->deletes[i].path, .others = others, .n_others = t->others.n};
+    }
+    out->pos_deletes = r;
+    out->n_pos_deletes = n;
+    return floe_arena_check(c->a, err);
+}
+
 static floe_status open_reader(exec_ctx *c, const floe_opt_data_file *f, floe_data_file *df,
                                const floe_data_file *const *dels, size_t n_dels,
                                floe_ice_reader **out, floe_err *err)
@@ -187,6 +375,8 @@ static floe_status open_reader(exec_ctx *c, const floe_opt_data_file *f, floe_da
         .n_deletes = n_dels,
         .spec = c->spec,
         .batch_rows = c->opts->batch_rows,
+        .pos_delete_path = observe_pos_path,
+        .pos_delete_path_ud = c,
     };
     floe_status st = floe_ice_reader_open(c->io, &ro, out, err);
     if (st != FLOE_OK) {
@@ -943,12 +1133,17 @@ floe_status floe_optimizer_execute(const floe_opt_task_input *in, floe_fileio *i
     memset(out, 0, sizeof(*out));
     exec_ctx c = {.in = in, .io = io, .opts = opts != NULL ? opts : &no_opts, .a = a};
     floe_vec_init(&c.written, sizeof(char *));
+    pd_init(&c);
     floe_status st = run(&c, out, err);
+    if (st == FLOE_OK) {
+        st = pd_reports(&c, out, err);
+    }
     if (st != FLOE_OK) {
         remove_written(&c);
         memset(out, 0, sizeof(*out));
         floe_err_wrap(err, "task of %s", in->table != NULL ? in->table : "?");
     }
     free_written(&c);
+    pd_fini(&c);
     return st;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The committer: one REWRITE snapshot per process. The successful tasks' input data files (role
- * rewrite) and their removable delete files are replaced by the tasks' output files; the
+ * rewrite) and their removable delete files are replaced by the tasks' output files (plus the
+ * position-delete files whose every named data file is rewritten, as the tasks reported); the
  * operation is validated from the plan snapshot (a position delete, or an equality delete
  * without the kept data sequence number, added since then to a rewritten file is a conflict)
  * and writes the added files with the plan snapshot's data sequence number, so equality deletes
@@ -89,6 +90,97 @@ static floe_status output_file(floe_arena *a, const floe_table_meta *meta,
         return floe_err_wrap(err, "partition of %s", o->path);
     }
     return FLOE_OK;
+}
+
+static int cstr_cmp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+typedef struct pos_cand {
+    const char *path; /* a position-delete file */
+    size_t task;      /* a successful task that lists it */
+} pos_cand;
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const pos_cand *x = pa, *y = pb;
+    int r = strcmp(x->path, y->path);
+    return r != 0 ? r : (x->task > y->task) - (x->task < y->task);
+}
+
+static const floe_opt_pos_delete_report *report_of(const floe_opt_task_output *o, const char *path)
+{
+    for (size_t i = 0; i < o->n_pos_deletes; i++) {
+        if (strcmp(o->pos_deletes[i].path, path) == 0) {
+            return &o->pos_deletes[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Remove the position-delete files the plan could not mark removable (an untouched data file
+ * lies inside their file_path bounds) but whose every named data file this commit removes:
+ * each successful task that lists one reported it, and every path a report names outside its
+ * own task is a rewrite input of another successful task. Files in `keep` (a task that did not
+ * succeed lists them) and in `removed` are skipped.
+ */
+static floe_status remove_covered(const parsed_task *tasks, size_t n_tasks, const floe_vec *keep,
+                                  floe_vec *removed, floe_ice_op *op, floe_opt_commit_result *out,
+                                  floe_err *err)
+{
+    floe_vec rw, cands;
+    floe_vec_init(&rw, sizeof(const char *));
+    floe_vec_init(&cands, sizeof(pos_cand));
+    for (size_t i = 0; i < n_tasks; i++) {
+        if (!tasks[i].ok) {
+            continue;
+        }
+        const floe_opt_task_input *in = &tasks[i].in;
+        for (size_t k = 0; k < in->n_files; k++) {
+            if (in->files[k].role == FLOE_OPT_REWRITE) {
+                floe_vec_push_copy(&rw, &in->files[k].path);
+            }
+        }
+        for (size_t k = 0; k < in->n_deletes; k++) {
+            const floe_opt_delete_file *d = &in->deletes[k];
+            if (d->content == FLOE_CONTENT_POSITION_DELETES && !d->removable) {
+                pos_cand c = {d->path, i};
+                floe_vec_push_copy(&cands, &c);
+            }
+        }
+    }
+    floe_vec_sort(&rw, cstr_cmp);
+    floe_vec_sort(&cands, cand_cmp);
+    const pos_cand *cv = cands.data;
+    floe_status st = FLOE_OK;
+    for (size_t g = 0; g < cands.n && st == FLOE_OK;) {
+        size_t end = g + 1;
+        while (end < cands.n && strcmp(cv[end].path, cv[g].path) == 0) {
+            end++;
+        }
+        const char *path = cv[g].path;
+        bool covered =
+            !path_in(keep->data, keep->n, path) && !path_in(removed->data, removed->n, path);
+        for (size_t e = g; e < end && covered; e++) {
+            const floe_opt_pos_delete_report *r = report_of(&tasks[cv[e].task].out, path);
+            covered = r != NULL;
+            for (size_t k = 0; covered && k < r->n_others; k++) {
+                covered = rw.n > 0 && bsearch(&r->others[k], rw.data, rw.n, sizeof(const char *),
+                                              cstr_cmp) != NULL;
+            }
+        }
+        if (covered) {
+            floe_vec_push_copy(removed, &path);
+            st = floe_ice_op_remove_file(op, path, err);
+            out->removed_delete_files++;
+        }
+        g = end;
+    }
+    floe_vec_fini(&rw);
+    floe_vec_fini(&cands);
+    return st;
 }
 
 /* The snapshot of the table that committed process `pid`, or NULL. */
@@ -202,6 +294,9 @@ floe_status floe_opt_commit(floe_arena *a, floe_ice_catalog *cat, const json_t *
                 out->added_delete_files++;
             }
         }
+    }
+    if (st == FLOE_OK) {
+        st = remove_covered(tasks, p->n_tasks, &keep, &removed, op, out, err);
     }
     if (st == FLOE_OK) {
         st = floe_ice_op_validate_from(op, p->snapshot_id, NULL, err);

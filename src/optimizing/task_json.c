@@ -183,6 +183,21 @@ json_t *floe_opt_task_output_to_json(const floe_opt_task_output *out)
     }
     json_object_set_new(o, "files", files);
     json_object_set_new(o, "summary", kv_json(out->summary, out->n_summary));
+    if (out->n_pos_deletes > 0) {
+        json_t *reports = json_array();
+        for (size_t i = 0; i < out->n_pos_deletes; i++) {
+            const floe_opt_pos_delete_report *r = &out->pos_deletes[i];
+            json_t *ro = json_object();
+            json_t *others = json_array();
+            for (size_t k = 0; k < r->n_others; k++) {
+                json_array_append_new(others, jstr(r->others[k]));
+            }
+            json_object_set_new(ro, "path", jstr(r->path));
+            json_object_set_new(ro, "other-paths", others);
+            json_array_append_new(reports, ro);
+        }
+        json_object_set_new(o, "position-deletes", reports);
+    }
     return o;
 }
 
@@ -672,6 +687,44 @@ static floe_status parse_output_file(floe_arena *a, const json_t *o, floe_opt_ou
     return st;
 }
 
+static floe_status parse_pos_delete_report(floe_arena *a, const json_t *o,
+                                           floe_opt_pos_delete_report *r, floe_err *err)
+{
+    floe_status st = opt_json_obj(o, "position delete report", err);
+    if (st == FLOE_OK) {
+        st = get_path(a, o, "path", true, &r->path, err);
+    }
+    const json_t *others = NULL;
+    if (st == FLOE_OK) {
+        st = opt_json_opt_array(o, "other-paths", FLOE_OPT_POS_DELETE_OTHERS_MAX, &others, err);
+    }
+    if (st == FLOE_OK && others == NULL) {
+        st = floe_err_set(err, FLOE_ERR_INVALID, "other-paths: required");
+    }
+    if (st != FLOE_OK) {
+        return st;
+    }
+    size_t n = json_array_size(others);
+    const char **v = floe_arena_calloc(a, n + 1, sizeof(*v));
+    if (v == NULL) {
+        return nomem(a, err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(others, i);
+        if (!json_is_string(e) || json_string_length(e) == 0 ||
+            json_string_length(e) > PATH_MAX_LEN) {
+            return floe_err_set(err, FLOE_ERR_INVALID, "other-paths[%zu]: expected a path", i);
+        }
+        v[i] = floe_arena_strdup(a, json_string_value(e));
+        if (v[i] == NULL) {
+            return nomem(a, err);
+        }
+    }
+    r->others = v;
+    r->n_others = n;
+    return FLOE_OK;
+}
+
 floe_status floe_opt_task_output_from_json(floe_arena *a, const json_t *j,
                                            floe_opt_task_output *out, floe_err *err)
 {
@@ -697,6 +750,24 @@ floe_status floe_opt_task_output_from_json(floe_arena *a, const json_t *j,
     }
     if (st == FLOE_OK) {
         st = get_kv(a, j, "summary", &o.summary, &o.n_summary, err);
+    }
+    const json_t *reports = NULL;
+    if (st == FLOE_OK) { /* optional: optimizers before reports wrote none */
+        st = opt_json_opt_array(j, "position-deletes", FLOE_OPT_TASK_MAX_FILES, &reports, err);
+    }
+    if (st == FLOE_OK && reports != NULL) {
+        o.n_pos_deletes = json_array_size(reports);
+        floe_opt_pos_delete_report *r = floe_arena_calloc(a, o.n_pos_deletes + 1, sizeof(*r));
+        if (r == NULL) {
+            return nomem(a, err);
+        }
+        for (size_t i = 0; i < o.n_pos_deletes && st == FLOE_OK; i++) {
+            st = parse_pos_delete_report(a, json_array_get(reports, i), &r[i], err);
+            if (st != FLOE_OK) {
+                st = floe_err_wrap(err, "position-deletes[%zu]", i);
+            }
+        }
+        o.pos_deletes = r;
     }
     if (st != FLOE_OK) {
         return floe_err_wrap(err, "task output");

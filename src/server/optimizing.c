@@ -484,11 +484,22 @@ static void forget_table(server_opt *o, opt_tbl *t)
     pthread_mutex_unlock(&o->mu);
 }
 
-/* How long an unchanged idle table goes without a new evaluation. */
-static int64_t reeval_ms(const server_opt *o)
+/*
+ * How long an unchanged idle table goes without a new evaluation: five refresh intervals, and
+ * at least 5 minutes unless the table's own time trigger (minor or full interval) is shorter,
+ * so a partition that was just short of its trigger interval is planned once it passes.
+ */
+static int64_t reeval_ms(const server_opt *o, const floe_opt_props *p)
 {
     int64_t r = 5 * o->srv->cfg->opt_refresh_interval_ms;
-    return r > 300000 ? r : 300000;
+    int64_t floor = 300000;
+    if (p->minor_trigger_interval_ms > 0 && p->minor_trigger_interval_ms < floor) {
+        floor = p->minor_trigger_interval_ms;
+    }
+    if (p->full_trigger_interval_ms > 0 && p->full_trigger_interval_ms < floor) {
+        floor = p->full_trigger_interval_ms;
+    }
+    return r > floor ? r : floor;
 }
 
 static void evaluate_table(server_opt *o, opt_tbl *t)
@@ -505,7 +516,8 @@ static void evaluate_table(server_opt *o, opt_tbl *t)
             apply(o, t, FLOE_OPT_EV_DISABLE, (floe_opt_event_args){0});
         }
     } else if (ts.snap != NULL && ts.snap->snapshot_id == t->rt.last_evaluated_snapshot_id &&
-               t->rt.status == FLOE_OPT_IDLE && wall_ms() - t->last_eval_ms < reeval_ms(o)) {
+               t->rt.status == FLOE_OPT_IDLE &&
+               wall_ms() - t->last_eval_ms < reeval_ms(o, &ts.props)) {
         /* Nothing committed since the last look: time-based triggers are checked again
          * only every few refresh intervals, so idle tables cost a metadata read. */
     } else if (ts.snap != NULL) {

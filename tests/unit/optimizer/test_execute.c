@@ -725,6 +725,162 @@ static void test_mixed_roles_and_partitioned_positions(void **state)
     xtable_close(&p);
 }
 
+static const floe_opt_pos_delete_report *report_of(const floe_opt_task_output *out,
+                                                   const char *path)
+{
+    for (size_t i = 0; i < out->n_pos_deletes; i++) {
+        if (strcmp(out->pos_deletes[i].path, path) == 0) {
+            return &out->pos_deletes[i];
+        }
+    }
+    return NULL;
+}
+
+/* Add a delete file to a task input, applying to its data files `which` (indices into files). */
+static floe_opt_task_input with_delete(floe_test_ctx *t, floe_opt_task_input in,
+                                       const floe_data_file *d, int64_t seq, const size_t *which,
+                                       size_t n_which)
+{
+    floe_arena *a = t->arena;
+    floe_opt_delete_file *dels = floe_arena_calloc(a, in.n_deletes + 1, sizeof(*dels));
+    memcpy(dels, in.deletes, in.n_deletes * sizeof(*dels));
+    dels[in.n_deletes] = (floe_opt_delete_file){.path = d->file_path,
+                                                .content = d->content,
+                                                .format = d->file_format,
+                                                .size = d->file_size_in_bytes,
+                                                .records = d->record_count,
+                                                .data_sequence_number = seq,
+                                                .referenced_data_file = d->referenced_data_file};
+    floe_opt_data_file *files = floe_arena_memdup(a, in.files, in.n_files * sizeof(*files));
+    for (size_t k = 0; k < n_which; k++) {
+        floe_opt_data_file *f = &files[which[k]];
+        uint32_t *di = floe_arena_calloc(a, f->n_deletes + 1, sizeof(*di));
+        memcpy(di, f->deletes, f->n_deletes * sizeof(*di));
+        di[f->n_deletes] = (uint32_t)in.n_deletes;
+        f->deletes = di;
+        f->n_deletes++;
+    }
+    in.deletes = dels;
+    in.n_deletes++;
+    in.files = files;
+    return in;
+}
+
+/*
+ * The task output reports, per position-delete file it read, the data files it names that the
+ * task does not rewrite: the fixture's own deletes (all named files rewritten), and a hand-made
+ * delete naming both data files (plus a missing one) read by tasks that rewrite one, both, or
+ * keep one; the rows still come out as the deletes say. Reports survive the JSON round trip.
+ */
+static void test_reports_named_paths_of_position_deletes(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_err err = {0};
+    xtable x;
+    xtable_open(t, &x, JAVA_POS_EQ, JAVA_POS_EQ_LOC, "v5.metadata.json");
+    size_t initial = find_data(&x, "bunnies-initial.parquet");
+    size_t updated = find_data(&x, "bunnies-updated-new-zealand.parquet");
+    size_t both[] = {initial, updated};
+    floe_opt_task_input in = xtable_task(t, &x, both, 2, FLOE_OPT_REWRITE);
+    floe_opt_task_output out;
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in, x.io, NULL, t->arena, &out, &err), &err);
+    size_t n_pos = 0;
+    for (size_t i = 0; i < in.n_deletes; i++) {
+        const floe_opt_pos_delete_report *r = report_of(&out, in.deletes[i].path);
+        if (in.deletes[i].content != FLOE_CONTENT_POSITION_DELETES) {
+            assert_null(r); /* equality deletes are not reported */
+            continue;
+        }
+        n_pos++;
+        assert_non_null(r);
+        assert_int_equal(r->n_others, 0); /* it names only files of this task */
+    }
+    assert_true(n_pos >= 1);
+    assert_int_equal(out.n_pos_deletes, n_pos);
+
+    /* A position delete naming both data files and one that is not in the table. */
+    floe_ice_posdel_opts po = {.table = x.meta};
+    floe_ice_posdel_writer *w = NULL;
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_new(x.io, &po, &w, &err), &err);
+    const char *gone = JAVA_POS_EQ_LOC "/data/gone.parquet";
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_add(w, x.data[initial].f.file_path, 1, &err), &err);
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_add(w, x.data[updated].f.file_path, 0, &err), &err);
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_add(w, gone, 0, &err), &err);
+    const floe_data_file *d = NULL;
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_close(w, t->arena, &d, &err), &err);
+    floe_ice_posdel_writer_free(w);
+    int64_t seq = floe_table_meta_current_snapshot(x.meta)->sequence_number + 1;
+
+    /* Rewriting both: only the missing file is named outside the task. */
+    size_t two[] = {0, 1};
+    floe_opt_task_input in2 = with_delete(t, in, d, seq, two, 2);
+    FLOE_ASSERT_OK(floe_optimizer_execute(&in2, x.io, NULL, t->arena, &out, &err), &err);
+    const floe_opt_pos_delete_report *r = report_of(&out, d->file_path);
+    assert_non_null(r);
+    assert_int_equal(r->n_others, 1);
+    assert_string_equal(r->others[0], gone);
+    /* Its two rows are gone from the output, besides what the fixture's deletes remove. */
+    size_t n_rows = 0;
+    output_rows(t, &x, &in2, &out, &n_rows);
+    assert_int_equal(n_rows, 15 - 2);
+
+    /* The JSON form carries the reports; an output without the key has none. */
+    json_t *j = floe_opt_task_output_to_json(&out);
+    floe_opt_task_output back;
+    FLOE_ASSERT_OK(floe_opt_task_output_from_json(t->arena, j, &back, &err), &err);
+    assert_int_equal(back.n_pos_deletes, out.n_pos_deletes);
+    r = report_of(&back, d->file_path);
+    assert_non_null(r);
+    assert_int_equal(r->n_others, 1);
+    assert_string_equal(r->others[0], gone);
+    json_object_del(j, "position-deletes");
+    FLOE_ASSERT_OK(floe_opt_task_output_from_json(t->arena, j, &back, &err), &err);
+    assert_int_equal(back.n_pos_deletes, 0);
+    json_object_set_new(j, "position-deletes", json_pack("[{s:s}]", "path", "x"));
+    FLOE_ASSERT_ERR(floe_opt_task_output_from_json(t->arena, j, &back, &err), FLOE_ERR_INVALID,
+                    &err, "other-paths");
+    json_decref(j);
+
+    /* Rewriting one file: the other data file is named outside the task too. */
+    floe_opt_task_input one = xtable_task(t, &x, &initial, 1, FLOE_OPT_REWRITE);
+    size_t first[] = {0};
+    one = with_delete(t, one, d, seq, first, 1);
+    FLOE_ASSERT_OK(floe_optimizer_execute(&one, x.io, NULL, t->arena, &out, &err), &err);
+    r = report_of(&out, d->file_path);
+    assert_non_null(r);
+    assert_int_equal(r->n_others, 2);
+    const char *want[] = {gone, x.data[updated].f.file_path};
+    if (strcmp(want[0], want[1]) > 0) {
+        const char *tmp = want[0];
+        want[0] = want[1];
+        want[1] = tmp;
+    }
+    assert_string_equal(r->others[0], want[0]); /* sorted */
+    assert_string_equal(r->others[1], want[1]);
+
+    /* A data file whose deletes are rewritten stays: it is named outside the rewrite. */
+    floe_opt_task_input mixed = in2;
+    floe_opt_data_file *mf = floe_arena_memdup(t->arena, in2.files, 2 * sizeof(*mf));
+    mf[1].role = FLOE_OPT_REWRITE_POS;
+    mixed.files = mf;
+    FLOE_ASSERT_OK(floe_optimizer_execute(&mixed, x.io, NULL, t->arena, &out, &err), &err);
+    r = report_of(&out, d->file_path);
+    assert_non_null(r);
+    assert_int_equal(r->n_others, 2);
+
+    /* A delete file no rewritten file reads (its bounds exclude them) gets no report. */
+    floe_ice_posdel_writer *w2 = NULL;
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_new(x.io, &po, &w2, &err), &err);
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_add(w2, gone, 3, &err), &err);
+    const floe_data_file *d2 = NULL;
+    FLOE_ASSERT_OK(floe_ice_posdel_writer_close(w2, t->arena, &d2, &err), &err);
+    floe_ice_posdel_writer_free(w2);
+    floe_opt_task_input unread = with_delete(t, in, d2, seq, two, 2);
+    FLOE_ASSERT_OK(floe_optimizer_execute(&unread, x.io, NULL, t->arena, &out, &err), &err);
+    assert_null(report_of(&out, d2->file_path));
+    xtable_close(&x);
+}
+
 FLOE_TEST_GROUP(execute)
 {
     const struct CMUnitTest tests[] = {
@@ -750,6 +906,8 @@ FLOE_TEST_GROUP(execute)
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_leaves_nothing, floe_test_setup,
                                         floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_reports_named_paths_of_position_deletes,
+                                        floe_test_setup, floe_test_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
