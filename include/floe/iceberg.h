@@ -1813,7 +1813,10 @@ floe_status floe_ice_op_remove_where(floe_ice_op *op, const floe_ice_expr *filte
  * read from) on the branch: for OVERWRITE and ROW_DELTA, no added data file may match
  * `conflict_filter` (NULL: an overwrite's remove filter, else any added data file conflicts)
  * and no added delete file may apply to
- * a removed data file; for REWRITE, no added position delete (nor equality delete unless a
+ * a removed data file; for ROW_DELTA also, no data file one of its added position deletes may
+ * name (referenced_data_file, file_path bounds, partition) may have been removed since (a
+ * concurrent compaction: the deleted rows would live on in its output; Java's
+ * validateDataFilesExist); for REWRITE, no added position delete (nor equality delete unless a
  * data sequence number was set) may apply to a rewritten data file. Without this call nothing
  * is validated.
  */

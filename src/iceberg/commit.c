@@ -721,6 +721,24 @@ static bool delete_applies(const floe_data_file *d, int64_t dseq, const floe_man
     return d->spec_id == f->spec_id && floe_value_eq(&d->partition, &f->partition);
 }
 
+/* A data file removed by snapshot `by` since the validation start: a conflict when one of the
+ * operation's added position-delete files may name it (the rows it deletes would live on in
+ * whatever replaced the file, e.g. a compaction's output). */
+static floe_status removed_target(applier *ap, const floe_manifest_entry *gone, int64_t by)
+{
+    for (size_t i = 0; i < ap->op->add.n; i++) {
+        const floe_data_file *d = FLOE_VEC_AT(&ap->op->add, floe_data_file, i);
+        if (d->content == FLOE_CONTENT_POSITION_DELETES &&
+            delete_applies(d, INT64_MAX, gone, ap->base, false)) {
+            return floe_err_set(ap->err, FLOE_ERR_CONFLICT,
+                                "validation: data file %s, named by position delete file %s, was "
+                                "removed by snapshot %lld",
+                                gone->file.file_path, d->file_path, (long long)by);
+        }
+    }
+    return FLOE_OK;
+}
+
 static floe_status validate(applier *ap)
 {
     floe_ice_op *op = ap->op;
@@ -733,6 +751,11 @@ static floe_status validate(applier *ap)
     const floe_ice_expr *conflict = NULL;
     bool check_data = op->kind == FLOE_ICE_OP_OVERWRITE || op->kind == FLOE_ICE_OP_ROW_DELTA;
     bool ignore_eq = op->kind == FLOE_ICE_OP_REWRITE && op->has_data_seq;
+    bool check_removed = false;
+    for (size_t i = 0; i < op->add.n && op->kind == FLOE_ICE_OP_ROW_DELTA; i++) {
+        check_removed |=
+            FLOE_VEC_AT(&op->add, floe_data_file, i)->content == FLOE_CONTENT_POSITION_DELETES;
+    }
     /* Like Java, an overwrite by filter checks new data against its own filter by default. */
     const floe_ice_expr *cf = op->conflict_filter != NULL         ? op->conflict_filter
                               : op->kind == FLOE_ICE_OP_OVERWRITE ? op->remove_filter
@@ -746,12 +769,15 @@ static floe_status validate(applier *ap)
         size_t n = 0;
         st = floe_snapshot_manifests(ap->a, ap->io, ap->base, s, &ms, &n, ap->err);
         for (size_t k = 0; k < n && st == FLOE_OK; k++) {
-            if (ms[k].added_snapshot_id != s->snapshot_id ||
-                (ms[k].has_counts && ms[k].added_files_count == 0)) {
+            bool data = ms[k].content == FLOE_MANIFEST_DATA;
+            bool added = !ms[k].has_counts || ms[k].added_files_count > 0;
+            /* A row delta's position deletes must not name a data file removed since. */
+            bool removed =
+                check_removed && data && (!ms[k].has_counts || ms[k].deleted_files_count > 0);
+            if (ms[k].added_snapshot_id != s->snapshot_id || (!added && !removed)) {
                 continue;
             }
-            bool data = ms[k].content == FLOE_MANIFEST_DATA;
-            if (data ? !check_data : ap->removed.n == 0) {
+            if (!removed && (data ? !check_data : ap->removed.n == 0)) {
                 continue;
             }
             floe_manifest_reader *r = NULL;
@@ -765,7 +791,16 @@ static floe_status validate(applier *ap)
                 if (st != FLOE_OK || !got) {
                     break;
                 }
-                if (e.status != FLOE_ENTRY_ADDED || e.snapshot_id != s->snapshot_id) {
+                if (e.snapshot_id != s->snapshot_id) {
+                    continue;
+                }
+                if (e.status == FLOE_ENTRY_DELETED) {
+                    if (removed && e.file.content == FLOE_CONTENT_DATA) {
+                        st = removed_target(ap, &e, s->snapshot_id);
+                    }
+                    continue;
+                }
+                if (e.status != FLOE_ENTRY_ADDED) {
                     continue;
                 }
                 if (data) {

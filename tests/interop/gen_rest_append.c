@@ -163,8 +163,25 @@ static int delete_rows(floe_fileio *io, floe_ice_catalog *cat, bool eq, char **a
         floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_ROW_DELTA);
         size_t visible = delete_round(a, io, m, eq, ids, (size_t)n, op);
         if (visible > 0) {
+            /* Like an engine's merge-on-read delete at snapshot isolation: validated from the
+             * snapshot read, so a compaction that replaced a file these position deletes name
+             * makes the commit fail (the next round reads the new file) instead of leaving
+             * deletes that name a file no longer there. */
+            const floe_snapshot *base = floe_table_meta_current_snapshot(m);
+            if (base != NULL) {
+                check(floe_ice_op_validate_from(op, base->snapshot_id, floe_ice_expr_false(),
+                                                &err),
+                      &err, "validate");
+            }
             floe_table_meta *next = NULL;
-            check(floe_ice_op_commit(op, a, cat, &next, &err), &err, "commit");
+            floe_status st = floe_ice_op_commit(op, a, cat, &next, &err);
+            if (st == FLOE_ERR_CONFLICT) {
+                fprintf(stderr, "gen_rest_append: delete round %d: %s; reading again\n", round,
+                        err.msg);
+                err = (floe_err){0};
+            } else {
+                check(st, &err, "commit");
+            }
         }
         floe_ice_op_free(op);
         floe_arena_free(a);

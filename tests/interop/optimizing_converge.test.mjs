@@ -238,13 +238,11 @@ catalogs:
     }
 
     // Convergence: no delete files, each partition at most ceil(bytes / target) files, idle.
-    // The optimizer removes every delete file a task read: with its inputs, or, for a
+    // The optimizer alone removes every delete file: with its inputs, or, for a
     // position-delete file, once the tasks' reports show that every file it names was
-    // rewritten. The one exception is not the optimizer's to fix: gen_rest_append's position
-    // delete can lose its race with a rewrite (its row delta does not check that the data file
-    // still exists), and then names a file already gone when it is committed; no data file ever
-    // applies it and no task ever reads it. Table maintenance's dangling-delete cleanup may run
-    // once, and only when every delete file left was never listed by any task.
+    // rewritten. The deleting writer (gen_rest_append --delete) validates its row delta from the
+    // snapshot it read, so a position delete that lost its race with a rewrite is refused and
+    // written again against the new file, never committed naming a file already gone.
     const leftovers = async (location) => {
       const left = floe(['table', 'files', location, '--json']).stdout.trim().split('\n')
         .map((l) => JSON.parse(l)).filter((f) => f.content !== 'data');
@@ -254,7 +252,6 @@ catalogs:
         .filter((x) => left.some((f) => JSON.stringify(x.input ?? '').includes(f['file-path'])));
       return { left, listed };
     };
-    let dangling = null;
     // Idle is not the end while a partition still has more files than its size needs: the
     // minor trigger interval (1 s) plans it again, so wait for the compacted state too.
     const compacted = (location) => {
@@ -283,19 +280,6 @@ catalogs:
       if (Number(cur.summary['total-delete-files']) === 0 && status === 'idle' &&
           Number(cur.summary['total-data-files']) <= 6 && compacted(state.location)) {
         break;
-      }
-      if (status === 'idle' && Number(cur.summary['total-delete-files']) > 0 && !dangling &&
-          compacted(state.location)) {
-        const { left, listed } = await leftovers(state.location);
-        if (left.length > 0 && listed.length === 0) {
-          const r = await fetch(`${base}/api/v1/tables/default/shop/items/maintenance/clean-dangling-delete-files`,
-            { method: 'POST' });
-          const body = await r.json();
-          assert.equal(r.status, 200, JSON.stringify(body));
-          assert.equal(body.counts?.['files-removed'], left.length, JSON.stringify({ body, left }));
-          dangling = { left, counts: body.counts };
-          note(`writer-race dangling deletes cleaned: ${JSON.stringify(dangling)}`);
-        }
       }
       await sleep(200);
     }
@@ -355,7 +339,6 @@ catalogs:
     assert.equal(optimizers.length, 2, JSON.stringify(optimizers)); // survivor + local
     t.diagnostic(`appends+deletes ${tWritten - t0} ms, converged ${tConverged - tWritten} ms ` +
       `later; ${processes.length} processes; deleted ${deleted.size}; rows ${want.length}; ` +
-      `killed task ${JSON.stringify({ ...killed, input: undefined, output: undefined })}; ` +
-      `writer-race dangling deletes cleaned: ${dangling ? dangling.left.length : 0}`);
+      `killed task ${JSON.stringify({ ...killed, input: undefined, output: undefined })}`);
     if (process.env.FLOE_TEST_VERBOSE) t.diagnostic(server.log());
   });

@@ -642,6 +642,54 @@ static void test_retry_and_validation_on_retry(void **state)
     tbl_free(&tb);
 }
 
+/* A row delta whose position deletes name a data file that a compaction removed after the
+ * delta's starting snapshot conflicts (its rows live on in the compacted file); deletes naming
+ * untouched files commit. */
+static void test_row_delta_after_compaction(void **state)
+{
+    floe_test_ctx *t = *state;
+    floe_arena *a = t->arena;
+    floe_err err = {0};
+    tbl tb;
+    tbl_create(t, &tb, NULL);
+    floe_data_file f[2] = {file(a, "a", FLOE_CONTENT_DATA, 1, 5),
+                           file(a, "b", FLOE_CONTENT_DATA, 2, 5)};
+    floe_table_meta *m = append(t, &tb, FLOE_ICE_OP_FAST_APPEND, f, 2);
+    int64_t s1 = m->current_snapshot_id;
+    floe_data_file ac = file(a, "a-compact", FLOE_CONTENT_DATA, 1, 5);
+    floe_ice_op *op = floe_ice_op_new(FLOE_ICE_OP_REWRITE);
+    FLOE_ASSERT_OK(floe_ice_op_remove_file(op, "/data/a.parquet", &err), &err);
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &ac, &err), &err);
+    floe_ice_op_set_data_sequence_number(op, 1);
+    m = run(t, &tb, op);
+    const floe_ice_expr *nothing = ice_test_bind(a, ice_test_schema(a, SCHEMA), "p = 3");
+
+    /* Naming a (gone) precisely, or only by partition: conflict. */
+    floe_data_file named = file(a, "a-pos", FLOE_CONTENT_POSITION_DELETES, 1, 1);
+    named.referenced_data_file = "/data/a.parquet";
+    floe_data_file by_partition = file(a, "p1-pos", FLOE_CONTENT_POSITION_DELETES, 1, 1);
+    const floe_data_file *bad[] = {&named, &by_partition};
+    for (size_t i = 0; i < 2; i++) {
+        op = floe_ice_op_new(FLOE_ICE_OP_ROW_DELTA);
+        FLOE_ASSERT_OK(floe_ice_op_add_file(op, bad[i], &err), &err);
+        FLOE_ASSERT_OK(floe_ice_op_validate_from(op, s1, nothing, &err), &err);
+        floe_table_meta *none = NULL;
+        FLOE_ASSERT_ERR(floe_ice_op_commit(op, a, &tb.cat, &none, &err), FLOE_ERR_CONFLICT, &err,
+                        "data file /data/a.parquet, named by position delete file");
+        floe_ice_op_free(op);
+        err = (floe_err){0};
+    }
+    /* Naming b (still live), from the same start: commits. */
+    floe_data_file ok = file(a, "b-pos", FLOE_CONTENT_POSITION_DELETES, 2, 1);
+    ok.referenced_data_file = "/data/b.parquet";
+    op = floe_ice_op_new(FLOE_ICE_OP_ROW_DELTA);
+    FLOE_ASSERT_OK(floe_ice_op_add_file(op, &ok, &err), &err);
+    FLOE_ASSERT_OK(floe_ice_op_validate_from(op, s1, nothing, &err), &err);
+    m = run(t, &tb, op);
+    expect_summary(m, "added-position-delete-files", "1");
+    tbl_free(&tb);
+}
+
 /* A catalog where another writer always commits just before the swap, unless commits are
  * serialized (ops->serialize on). */
 typedef struct starving {
@@ -794,6 +842,8 @@ FLOE_TEST_GROUP(commit)
         cmocka_unit_test_setup_teardown(test_retry_and_validation_on_retry, floe_test_setup,
                                         floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_serialized_retry, floe_test_setup, floe_test_teardown),
+        cmocka_unit_test_setup_teardown(test_row_delta_after_compaction, floe_test_setup,
+                                        floe_test_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_processes, floe_test_setup,
                                         floe_test_teardown),
     };
