@@ -169,8 +169,7 @@ static int delete_rows(floe_fileio *io, floe_ice_catalog *cat, bool eq, char **a
              * deletes that name a file no longer there. */
             const floe_snapshot *base = floe_table_meta_current_snapshot(m);
             if (base != NULL) {
-                check(floe_ice_op_validate_from(op, base->snapshot_id, floe_ice_expr_false(),
-                                                &err),
+                check(floe_ice_op_validate_from(op, base->snapshot_id, floe_ice_expr_false(), &err),
                       &err, "validate");
             }
             floe_table_meta *next = NULL;
