@@ -475,9 +475,9 @@ floe_status rows_shred_row(rows_shredder *sh, const floe_value *row, floe_err *e
     }
     /* On failure the partial row is dropped: rewind every leaf to where the row started. */
     size_t n = sh->pq->n_leaves;
-    size_t marks[64];
+    size_t marks[64], vmarks[64];
     size_t *mark = n <= 64 ? marks : floe_xmalloc(n * sizeof(size_t));
-    size_t *vmark = floe_xmalloc((n + 1) * sizeof(size_t));
+    size_t *vmark = n <= 64 ? vmarks : floe_xmalloc(n * sizeof(size_t));
     for (size_t i = 0; i < n; i++) {
         mark[i] = sh->leaves[i].def.n;
         vmark[i] = sh->leaves[i].n_values;
@@ -498,8 +498,8 @@ floe_status rows_shred_row(rows_shredder *sh, const floe_value *row, floe_err *e
     }
     if (mark != marks) {
         free(mark);
+        free(vmark);
     }
-    free(vmark);
     return st;
 }
 
