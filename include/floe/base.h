@@ -293,6 +293,8 @@ void *floe_vec_at(const floe_vec *v, size_t i); /* asserts i < n */
 void floe_vec_pop(floe_vec *v);
 void floe_vec_remove(floe_vec *v, size_t i); /* keeps order */
 void floe_vec_sort(floe_vec *v, int (*cmp)(const void *, const void *));
+/* A comparator for qsort/bsearch/floe_vec_sort over `const char *` elements: strcmp order. */
+int floe_str_ptr_cmp(const void *a, const void *b);
 
 #define FLOE_VEC_AT(v, T, i) ((T *)floe_vec_at((v), (i)))
 

@@ -201,6 +201,11 @@ void floe_vec_remove(floe_vec *v, size_t i)
     v->n--;
 }
 
+int floe_str_ptr_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void floe_vec_sort(floe_vec *v, int (*cmp)(const void *, const void *))
 {
     if (v->n > 1) {

@@ -98,6 +98,18 @@ char *catalog_ns_parent_key(floe_arena *a, const floe_namespace *ns);
  */
 int64_t catalog_file_version(const char *location);
 
+/* ==== One table as a floe_ice_catalog (commit.c, ice_catalog.c) ==== */
+
+/* What both adapters' contexts begin with: the catalog and the table. */
+typedef struct catalog_table_ref {
+    floe_catalog *c;
+    floe_ident id;
+} catalog_table_ref;
+
+/* floe_ice_catalog_ops.serialize of both adapters: the table's commit lock (`ctx` begins with a
+ * catalog_table_ref). */
+void catalog_table_serialize(void *ctx, bool on);
+
 /* ==== Metadata file cache (meta_cache.c) ==== */
 
 typedef struct meta_cache meta_cache;

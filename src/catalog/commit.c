@@ -620,14 +620,9 @@ floe_status floe_catalog_commit_transaction(floe_catalog *c, floe_arena *a,
 
 /* ==== The Iceberg library's catalog interface over one table ==== */
 
-typedef struct ice_table_ctx {
-    floe_catalog *c;
-    floe_ident id;
-} ice_table_ctx;
-
 static floe_status ice_table_load(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err)
 {
-    ice_table_ctx *t = ctx;
+    catalog_table_ref *t = ctx;
     floe_table_version v;
     floe_status st = floe_catalog_table_load(t->c, a, &t->id, &v, err);
     /* The metadata lives in `a`, which the caller owns: handing it out mutable is safe. */
@@ -639,7 +634,7 @@ static floe_status ice_table_commit(void *ctx, floe_arena *a, const floe_ice_req
                                     size_t n_reqs, const floe_ice_update *ups, size_t n_ups,
                                     floe_table_meta **out, floe_err *err)
 {
-    ice_table_ctx *t = ctx;
+    catalog_table_ref *t = ctx;
     floe_table_version v;
     floe_status st =
         floe_catalog_commit_updates(t->c, a, &t->id, reqs, n_reqs, ups, n_ups, &v, err);
@@ -649,9 +644,9 @@ static floe_status ice_table_commit(void *ctx, floe_arena *a, const floe_ice_req
     return st;
 }
 
-static void ice_table_serialize(void *ctx, bool on)
+void catalog_table_serialize(void *ctx, bool on)
 {
-    ice_table_ctx *t = ctx;
+    const catalog_table_ref *t = ctx;
     if (on) {
         floe_catalog_commit_lock(t->c, &t->id);
     } else {
@@ -660,12 +655,12 @@ static void ice_table_serialize(void *ctx, bool on)
 }
 
 static const floe_ice_catalog_ops ICE_TABLE_OPS = {
-    .load = ice_table_load, .commit = ice_table_commit, .serialize = ice_table_serialize};
+    .load = ice_table_load, .commit = ice_table_commit, .serialize = catalog_table_serialize};
 
 floe_status floe_catalog_ice_table(floe_catalog *c, floe_arena *a, const floe_ident *id,
                                    floe_ice_catalog *out, floe_err *err)
 {
-    ice_table_ctx *t = floe_arena_calloc(a, 1, sizeof(*t));
+    catalog_table_ref *t = floe_arena_calloc(a, 1, sizeof(*t));
     const char **levels = floe_arena_calloc(a, id->ns.n + 1, sizeof(char *));
     if (t == NULL || levels == NULL) {
         return floe_arena_check(a, err);

@@ -18,17 +18,16 @@
 #include <strings.h>
 
 typedef struct ice_table {
-    floe_catalog *cat;
-    floe_ident id;   /* deep copy */
-    floe_arena *own; /* holds `id` */
-    char *loaded;    /* metadata location of the last load (heap); NULL before the first */
+    catalog_table_ref ref; /* first (catalog_table_serialize); the ident a deep copy */
+    floe_arena *own;       /* holds `id` */
+    char *loaded;          /* metadata location of the last load (heap); NULL before the first */
 } ice_table;
 
 static floe_status ice_load(void *ctx, floe_arena *a, floe_table_meta **out, floe_err *err)
 {
     ice_table *t = ctx;
     floe_table_version v;
-    floe_status st = floe_catalog_table_load(t->cat, a, &t->id, &v, err);
+    floe_status st = floe_catalog_table_load(t->ref.c, a, &t->ref.id, &v, err);
     if (st == FLOE_OK) {
         st = floe_table_meta_dup(a, v.meta, out, err);
     }
@@ -49,14 +48,14 @@ static floe_status ice_commit(void *ctx, floe_arena *a, const floe_ice_requireme
         return floe_err_set(err, FLOE_ERR_INVALID, "commit before any load of the table");
     }
     floe_table_version v;
-    floe_status st = floe_catalog_table_load(t->cat, a, &t->id, &v, err);
+    floe_status st = floe_catalog_table_load(t->ref.c, a, &t->ref.id, &v, err);
     if (st != FLOE_OK) {
         return st;
     }
     if (strcmp(v.metadata_location, t->loaded) != 0) {
         return floe_err_set(err, FLOE_ERR_CONFLICT,
                             "table %s changed since it was loaded (now at %s)",
-                            floe_ident_display(a, &t->id), v.metadata_location);
+                            floe_ident_display(a, &t->ref.id), v.metadata_location);
     }
     st = floe_ice_requirements_check(v.meta, reqs, n_reqs, err);
     floe_table_meta *next = NULL;
@@ -84,16 +83,16 @@ static floe_status ice_commit(void *ctx, floe_arena *a, const floe_ice_requireme
     if (file == NULL) {
         return floe_arena_check(a, err);
     }
-    st = floe_iceberg_write_metadata(floe_catalog_io(t->cat), file, next, err);
+    st = floe_iceberg_write_metadata(floe_catalog_io(t->ref.c), file, next, err);
     if (st != FLOE_OK) {
         return floe_err_wrap(err, "write metadata %s", file);
     }
-    st = floe_catalog_table_commit(t->cat, &t->id, v.metadata_location, file, NULL, err);
+    st = floe_catalog_table_commit(t->ref.c, &t->ref.id, v.metadata_location, file, NULL, err);
     if (st == FLOE_ERR_STATE_UNKNOWN) {
         return st; /* the swap may have happened: the file stays */
     }
     if (st != FLOE_OK) {
-        floe_io_delete(floe_catalog_io(t->cat), file, NULL);
+        floe_io_delete(floe_catalog_io(t->ref.c), file, NULL);
         return st;
     }
     free(t->loaded);
@@ -105,17 +104,7 @@ static floe_status ice_commit(void *ctx, floe_arena *a, const floe_ice_requireme
     return FLOE_OK;
 }
 
-static void ice_serialize(void *ctx, bool on)
-{
-    ice_table *t = ctx;
-    if (on) {
-        floe_catalog_commit_lock(t->cat, &t->id);
-    } else {
-        floe_catalog_commit_unlock(t->cat, &t->id);
-    }
-}
-
-static const floe_ice_catalog_ops ice_table_ops = {ice_load, ice_commit, ice_serialize};
+static const floe_ice_catalog_ops ice_table_ops = {ice_load, ice_commit, catalog_table_serialize};
 
 floe_status floe_catalog_ice_open(floe_catalog *c, const floe_ident *id, floe_ice_catalog *out,
                                   floe_err *err)
@@ -126,13 +115,13 @@ floe_status floe_catalog_ice_open(floe_catalog *c, const floe_ident *id, floe_ic
         return st;
     }
     ice_table *t = floe_xcalloc(1, sizeof(*t));
-    t->cat = c;
+    t->ref.c = c;
     t->own = floe_arena_new(FLOE_ARENA_UNLIMITED);
     const char **levels = floe_arena_calloc(t->own, id->ns.n + 1, sizeof(*levels));
     for (size_t i = 0; levels != NULL && i < id->ns.n; i++) {
         levels[i] = floe_arena_strdup(t->own, id->ns.levels[i]);
     }
-    t->id = (floe_ident){{levels, id->ns.n}, floe_arena_strdup(t->own, id->name)};
+    t->ref.id = (floe_ident){{levels, id->ns.n}, floe_arena_strdup(t->own, id->name)};
     st = floe_arena_check(t->own, err);
     if (st != FLOE_OK) {
         floe_arena_free(t->own);

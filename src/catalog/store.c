@@ -583,11 +583,6 @@ floe_status floe_store_namespace_drop(floe_store *s, const char *catalog, const 
     return st;
 }
 
-static int cstr_ptr_cmp(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 floe_status floe_store_namespace_update_props(floe_store *s, floe_arena *a, const char *catalog,
                                               const floe_namespace *ns, const floe_kv *updates,
                                               size_t n_updates, const char *const *removals,
@@ -661,9 +656,9 @@ floe_status floe_store_namespace_update_props(floe_store *s, floe_arena *a, cons
         memset(out, 0, sizeof(*out));
         return st;
     }
-    qsort(out->updated, out->n_updated, sizeof(char *), cstr_ptr_cmp);
-    qsort(out->removed, out->n_removed, sizeof(char *), cstr_ptr_cmp);
-    qsort(out->missing, out->n_missing, sizeof(char *), cstr_ptr_cmp);
+    qsort(out->updated, out->n_updated, sizeof(char *), floe_str_ptr_cmp);
+    qsort(out->removed, out->n_removed, sizeof(char *), floe_str_ptr_cmp);
+    qsort(out->missing, out->n_missing, sizeof(char *), floe_str_ptr_cmp);
     return FLOE_OK;
 }
 

@@ -193,11 +193,6 @@ static floe_status applicable_deletes(exec_ctx *c, const floe_opt_data_file *f,
 
 /* ==== Which data files the position-delete files name ==== */
 
-static int cstr_cmp(const void *pa, const void *pb)
-{
-    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
 /* Bytewise order of (p, len) against a NUL-terminated string, as strcmp orders. */
 static int bytes_cmp(const char *p, size_t len, const char *s)
 {
@@ -237,7 +232,7 @@ static void pd_init(exec_ctx *c)
             c->rewrite_paths[c->n_rewrite_paths++] = in->files[i].path;
         }
     }
-    qsort(c->rewrite_paths, c->n_rewrite_paths, sizeof(*c->rewrite_paths), cstr_cmp);
+    qsort(c->rewrite_paths, c->n_rewrite_paths, sizeof(*c->rewrite_paths), floe_str_ptr_cmp);
 }
 
 static void pd_drop_others(exec_ctx *c, pd_track *t)
@@ -262,7 +257,7 @@ static void pd_fini(exec_ctx *c)
 /* Sort and deduplicate a track's other paths. */
 static void pd_compact(exec_ctx *c, pd_track *t)
 {
-    floe_vec_sort(&t->others, cstr_cmp);
+    floe_vec_sort(&t->others, floe_str_ptr_cmp);
     char **v = t->others.data;
     size_t k = 0;
     for (size_t i = 0; i < t->others.n; i++) {

@@ -92,11 +92,6 @@ static floe_status output_file(floe_arena *a, const floe_table_meta *meta,
     return FLOE_OK;
 }
 
-static int cstr_cmp(const void *pa, const void *pb)
-{
-    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
 typedef struct pos_cand {
     const char *path; /* a position-delete file */
     size_t task;      /* a successful task that lists it */
@@ -151,7 +146,7 @@ static floe_status remove_covered(const parsed_task *tasks, size_t n_tasks, cons
             }
         }
     }
-    floe_vec_sort(&rw, cstr_cmp);
+    floe_vec_sort(&rw, floe_str_ptr_cmp);
     floe_vec_sort(&cands, cand_cmp);
     const pos_cand *cv = cands.data;
     floe_status st = FLOE_OK;
@@ -168,7 +163,7 @@ static floe_status remove_covered(const parsed_task *tasks, size_t n_tasks, cons
             covered = r != NULL;
             for (size_t k = 0; covered && k < r->n_others; k++) {
                 covered = rw.n > 0 && bsearch(&r->others[k], rw.data, rw.n, sizeof(const char *),
-                                              cstr_cmp) != NULL;
+                                              floe_str_ptr_cmp) != NULL;
             }
         }
         if (covered) {
